@@ -1,0 +1,495 @@
+"""Read interview transcripts (text, Word, WebVTT, mail answers) into one tidy table of segments.
+
+Every row is one speaker turn (or one mail answer paragraph). ``start``/``end`` are 0-based,
+end-exclusive code point offsets into :func:`plain_text` of the source, and
+``plain_text(source)[start:end].replace("\\n", " ") == text`` holds for every row, so a quote can
+always be traced back.
+
+Example:
+    >>> segs = read_transcripts("corpus/transcripts")          # doctest: +SKIP
+    >>> segs[["segment_id", "speaker", "role", "text"]].head()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from temaer.text import normalise
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".vtt")
+METADATA_COLUMNS = ("hospital", "afdeling", "interessentgruppe", "interviewform", "dato")
+COLUMNS = (
+    "interview_id", "source", "segment_id", "turn", "speaker", "role", "text", "start", "end",
+    "timestamp", "line", *METADATA_COLUMNS,
+)
+#: Labels that mark the interviewer (case-insensitive); ``Spørgsmål N`` is matched separately.
+DEFAULT_INTERVIEWER_LABELS = frozenset(
+    {"i", "int", "interviewer", "intervieweren", "moderator", "facilitator", "i1", "i2", "int1",
+     "int2", "interviewer 1", "interviewer 2"}
+)
+
+_TS = r"(?:\[(?P<ts1>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]|\((?P<ts2>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\))"
+_LABEL = r"(?P<label>[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,3})"
+TURN_RE = re.compile(rf"^[ \t]*(?:{_TS}[ \t]*)?{_LABEL}[ \t]*:(?:[ \t]+|$)(?P<rest>.*)$")
+QUESTION_RE = re.compile(r"^[ \t]*(?P<label>(?:Spørgsmål|Spm\.?|Sp\.)[ \t]*\d+[a-z]?)[ \t]*[:.)-][ \t]*(?P<rest>.*)$", re.I)
+_CODE_LABEL_RE = re.compile(r"^[A-ZÆØÅ]{1,6}[ -]?\d{0,3}$")
+_NUMBERED_LABEL_RE = re.compile(r"^[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,2} ?\d{1,3}$")
+_SINGLE_WORD_LABEL_RE = re.compile(r"^[A-ZÆØÅ][\w'’/.-]+$")
+
+
+class TranscriptError(ValueError):
+    """A transcript could not be read; ``file`` and ``line`` say where."""
+
+    def __init__(self, file: str | Path, message: str, line: int | None = None) -> None:
+        self.file = str(file)
+        self.line = line
+        self.problem = message
+        where = f"{self.file}, line {line}" if line else self.file
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class _Turn:
+    speaker: str
+    role: str
+    start: int
+    end: int
+    line: int
+    timestamp: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- plain text
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise TranscriptError(path, "binary file (NUL bytes); expected a UTF-8 or Windows-1252 text", 1)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise TranscriptError(path, "not UTF-8 and not Windows-1252 text", line) from None
+        warnings.warn(
+            f"{path}: not valid UTF-8 (first bad byte on line {line}); read as Windows-1252",
+            UnicodeWarning,
+            stacklevel=3,
+        )
+    return normalise(text)
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise TranscriptError(path, f"not a readable Word .docx file ({type(exc).__name__})") from None
+    return normalise("\n".join(p.text for p in document.paragraphs))
+
+
+def _vtt_turns(path: Path) -> tuple[str, list[_Turn]]:
+    """Merge consecutive cues of the same speaker; the plain text is one ``Speaker: text`` line per turn."""
+    import webvtt
+    from webvtt.errors import MalformedFileError
+
+    text = _decode(path)
+    try:
+        captions = webvtt.from_buffer(text.splitlines(), strict=False).captions
+    except MalformedFileError as exc:
+        raise TranscriptError(path, f"malformed WebVTT: {exc}") from None
+    merged: list[list] = []  # [speaker, [texts], first timestamp, last timestamp]
+    for cap in captions:
+        speaker = (cap.voice or "").strip()
+        body = " ".join(line.strip() for line in cap.text.splitlines() if line.strip())
+        if not speaker:
+            m = TURN_RE.match(body)
+            if m and _looks_like_label(m["label"], {}):
+                speaker, body = m["label"], m["rest"].strip()
+        if not body:
+            continue
+        if merged and merged[-1][0] == speaker:
+            merged[-1][1].append(body)
+            merged[-1][3] = cap.end
+        else:
+            merged.append([speaker, [body], cap.start, cap.end])
+    lines, turns, pos = [], [], 0
+    for speaker, bodies, t0, t1 in merged:
+        body = normalise(" ".join(bodies))
+        prefix = f"{speaker}: " if speaker else ""
+        line = prefix + body
+        turns.append(
+            _Turn(speaker or "", "", pos + len(prefix), pos + len(line), len(lines) + 1, t0,
+                  {"timestamp_end": t1})
+        )
+        lines.append(line)
+        pos += len(line) + 1
+    return "\n".join(lines), turns
+
+
+def plain_text(source: str | Path) -> str:
+    """The normalised plain text that a transcript's ``start``/``end`` offsets refer to.
+
+    Text files: the decoded, NFC-normalised text with LF line ends (front matter included).
+    Word: the paragraphs joined by newlines. WebVTT: one ``Speaker: text`` line per merged turn.
+    """
+    path = Path(source)
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return _docx_text(path)
+    if suffix == ".vtt":
+        return _vtt_turns(path)[0]
+    return _decode(path)
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+def _front_matter(path: Path, text: str) -> tuple[dict, int]:
+    """Parse YAML front matter; return (metadata, offset where the body starts)."""
+    if not text.startswith("---"):
+        return {}, 0
+    first_nl = text.find("\n")
+    if text[:first_nl if first_nl >= 0 else None].strip() != "---":
+        return {}, 0
+    m = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M).search(text, first_nl + 1)
+    if not m:
+        raise TranscriptError(path, "front matter opened with '---' is never closed", 1)
+    import yaml
+
+    block = text[first_nl + 1 : m.start()]
+    try:
+        meta = yaml.safe_load(block) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 2
+        raise TranscriptError(path, f"invalid YAML in front matter: {exc.__class__.__name__}", line) from None
+    if not isinstance(meta, dict):
+        raise TranscriptError(path, "front matter must be a mapping of 'key: value' lines", 2)
+    end = m.end() + 1 if m.end() < len(text) else m.end()
+    return {str(k).strip(): ("" if v is None else str(v).strip()) for k, v in meta.items()}, end
+
+
+def _looks_like_label(label: str, counts: dict[str, int]) -> bool:
+    label = label.strip()
+    if label.lower() in DEFAULT_INTERVIEWER_LABELS:
+        return True
+    if _CODE_LABEL_RE.match(label) or _NUMBERED_LABEL_RE.match(label):
+        return True
+    if _SINGLE_WORD_LABEL_RE.match(label):
+        return True
+    # Multi-word labels without a number ("Ledende lægesekretær") must recur to count as speakers.
+    return counts.get(label, 0) >= 2 and label[0].isupper()
+
+
+def _lines(text: str, offset: int) -> Iterator[tuple[int, int, str]]:
+    """Yield (line number, start offset, line) for the text after ``offset``."""
+    lineno = text.count("\n", 0, offset) + 1
+    pos = offset
+    for line in text[offset:].split("\n"):
+        yield lineno, pos, line
+        pos += len(line) + 1
+        lineno += 1
+
+
+def _role(label: str, interviewer_labels: frozenset[str]) -> str:
+    lab = label.strip().lower()
+    if lab in interviewer_labels or QUESTION_RE.match(label + ": x"):
+        return "interviewer"
+    return "participant"
+
+
+def _span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _parse_turns(text: str, body_start: int, interviewer_labels: frozenset[str]) -> list[_Turn]:
+    lines = list(_lines(text, body_start))
+    counts: dict[str, int] = {}
+    for _, _, line in lines:
+        m = TURN_RE.match(line)
+        if m:
+            counts[m["label"]] = counts.get(m["label"], 0) + 1
+    turns: list[_Turn] = []
+    for lineno, pos, line in lines:
+        m = TURN_RE.match(line)
+        if m and _looks_like_label(m["label"], counts):
+            label = m["label"].strip()
+            start = pos + m.start("rest")
+            turns.append(
+                _Turn(label, _role(label, interviewer_labels), start, pos + len(line), lineno,
+                      m["ts1"] or m["ts2"])
+            )
+        elif turns and line.strip():
+            turns[-1].end = pos + len(line)  # continuation line
+    for t in turns:
+        t.start, t.end = _span(text, t.start, t.end)
+    return [t for t in turns if t.end > t.start]
+
+
+def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
+    """Paragraphs are answers; ``Spørgsmål N:`` lines are interviewer rows."""
+    turns: list[_Turn] = []
+    para: _Turn | None = None
+    for lineno, pos, line in _lines(text, body_start):
+        if not line.strip():
+            para = None
+            continue
+        q = QUESTION_RE.match(line)
+        if q:
+            start, end = _span(text, pos + q.start("rest"), pos + len(line))
+            turns.append(_Turn(q["label"].strip(), "interviewer", start, end, lineno))
+            para = None
+            continue
+        if para is None:
+            para = _Turn(respondent, "participant", pos, pos + len(line), lineno)
+            turns.append(para)
+        else:
+            para.end = pos + len(line)
+    for t in turns:
+        t.start, t.end = _span(text, t.start, t.end)
+    return [t for t in turns if t.end > t.start]
+
+
+def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, list[dict]]:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise TranscriptError(
+            path, f"unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    if not path.is_file():
+        raise TranscriptError(path, "file not found")
+    if suffix == ".vtt":
+        text, turns = _vtt_turns(path)
+        meta: dict = {}
+        for t in turns:
+            t.role = _role(t.speaker, interviewer_labels) if t.speaker else "participant"
+    else:
+        text = _docx_text(path) if suffix == ".docx" else _decode(path)
+        meta, body_start = _front_matter(path, text)
+        is_mail = meta.get("interviewform", "").strip().lower() == "mail"
+        turns = [] if is_mail else _parse_turns(text, body_start, interviewer_labels)
+        if is_mail or not turns:
+            respondent = meta.get("interessentgruppe") or "Respondent"
+            turns = _parse_mail(text, body_start, respondent)
+    if not any(t.role == "participant" for t in turns):
+        raise TranscriptError(path, "empty transcript: no participant text found")
+    interview_id = meta.pop("interview", "") or meta.pop("interview_id", "") or path.stem
+    meta.pop("interview_id", None)
+    width = max(3, len(str(len(turns))))
+    rows = []
+    for i, t in enumerate(turns, start=1):
+        rows.append({
+            "interview_id": interview_id,
+            "source": str(path),
+            "segment_id": f"{interview_id}:{i:0{width}d}",
+            "turn": i,
+            "speaker": t.speaker,
+            "role": t.role,
+            "text": text[t.start : t.end].replace("\n", " "),
+            "start": t.start,
+            "end": t.end,
+            "timestamp": t.timestamp,
+            "line": t.line,
+            **t.extra,
+        })
+    return {"interview_id": interview_id, **meta}, rows
+
+
+# ----------------------------------------------------------------------------- metadata
+
+
+def _read_case_table(metadata: str | Path | pd.DataFrame) -> pd.DataFrame:
+    if isinstance(metadata, pd.DataFrame):
+        table = metadata.copy()
+    else:
+        path = Path(metadata)
+        if not path.is_file():
+            raise TranscriptError(path, "metadata file not found")
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            table = pd.read_excel(path, dtype=str)
+        else:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table = table.fillna("").astype(str)
+    table.columns = [str(c).strip() for c in table.columns]
+    if "interview_id" in table.columns and "interview" not in table.columns:
+        table = table.rename(columns={"interview_id": "interview"})
+    if "interview" not in table.columns and "file" not in table.columns:
+        raise TranscriptError(
+            getattr(metadata, "name", "metadata") if not isinstance(metadata, (str, Path)) else metadata,
+            "metadata table needs an 'interview' (or 'interview_id') or 'file' column",
+            1,
+        )
+    return table
+
+
+def _merge_metadata(meta: dict, path: Path, row: dict | None, table_name: str) -> dict:
+    if row is None:
+        return meta
+    merged = dict(meta)
+    for key, value in row.items():
+        if key in ("interview", "file") or value == "":
+            continue
+        current = merged.get(key, "")
+        if current and current != value:
+            raise TranscriptError(
+                path,
+                f"metadata conflict for '{key}': the transcript says {current!r}, "
+                f"{table_name} says {value!r}",
+            )
+        merged[key] = value
+    return merged
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def iter_files(source: str | Path | Iterable[str | Path]) -> list[Path]:
+    """Expand a file, folder (recursively, supported files sorted) or list of those into paths."""
+    items = [source] if isinstance(source, (str, Path)) else list(source)
+    out: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(
+                sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                       and not f.name.startswith((".", "~$")))
+            )
+        else:
+            out.append(p)
+    return out
+
+
+def iter_transcripts(
+    source: str | Path | Iterable[str | Path],
+    *,
+    metadata: str | Path | pd.DataFrame | None = None,
+    interviewer_labels: Iterable[str] = DEFAULT_INTERVIEWER_LABELS,
+) -> Iterator[tuple[Path, pd.DataFrame | TranscriptError]]:
+    """Yield ``(path, segments)`` per file, or ``(path, TranscriptError)`` for a file that failed.
+
+    The streaming form of :func:`read_transcripts`: memory stays flat in the number of files.
+    """
+    labels = frozenset(x.lower() for x in interviewer_labels)
+    table = _read_case_table(metadata) if metadata is not None else None
+    table_name = str(metadata) if isinstance(metadata, (str, Path)) else "the metadata table"
+    for path in iter_files(source):
+        try:
+            meta, rows = _read_one(path, labels)
+            row = _match_row(table, meta["interview_id"], path)
+            meta = _merge_metadata(meta, path, row, table_name)
+        except TranscriptError as exc:
+            yield path, exc
+            continue
+        except OSError as exc:
+            yield path, TranscriptError(path, f"cannot read file: {exc.strerror or exc}")
+            continue
+        frame = pd.DataFrame(rows)
+        for key, value in meta.items():
+            if key != "interview_id":
+                frame[key] = value
+        yield path, _order_columns(frame)
+
+
+def _match_row(table: pd.DataFrame | None, interview_id: str, path: Path) -> dict | None:
+    if table is None:
+        return None
+    hits = pd.Series(False, index=table.index)
+    if "interview" in table.columns:
+        hits |= table["interview"].str.strip() == interview_id
+    if "file" in table.columns:
+        names = table["file"].str.strip().map(lambda s: Path(s).name if s else "")
+        hits |= names == path.name
+    if not hits.any():
+        return None
+    return table[hits].iloc[0].to_dict()
+
+
+def _order_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    for col in COLUMNS:
+        if col not in frame.columns:
+            frame[col] = None if col in ("timestamp",) else ""
+    rest = [c for c in frame.columns if c not in COLUMNS]
+    return frame[[*COLUMNS, *rest]]
+
+
+def read_transcripts(
+    source: str | Path | Sequence[str | Path],
+    *,
+    metadata: str | Path | pd.DataFrame | None = None,
+    errors: str = "raise",
+    interviewer_labels: Iterable[str] = DEFAULT_INTERVIEWER_LABELS,
+) -> pd.DataFrame:
+    """Read transcripts into one DataFrame, one row per segment.
+
+    ``source``: a file, a folder (all supported files below it, sorted) or a list of those.
+    ``metadata``: a CSV/XLSX case table (one row per interview, keyed by ``interview`` id or
+    ``file`` name) whose values fill the front matter; a differing value is an error.
+    ``errors="raise"`` raises the first :class:`TranscriptError`; ``errors="collect"`` returns every
+    readable file and lists the failures in ``result.attrs["errors"]`` (dicts with ``file``,
+    ``line``, ``message``). ``result.attrs["unmatched_metadata"]`` lists case-table rows that matched
+    no file and ``result.attrs["files_without_metadata"]`` files with no row.
+
+    Example:
+        >>> segs = read_transcripts(["a.txt", "b.vtt"], errors="collect")  # doctest: +SKIP
+        >>> segs.attrs["errors"]                                           # doctest: +SKIP
+        []
+    """
+    if errors not in ("raise", "collect"):
+        raise ValueError("errors must be 'raise' or 'collect'")
+    frames, failures, files_without = [], [], []
+    for path, result in iter_transcripts(source, metadata=metadata, interviewer_labels=interviewer_labels):
+        if isinstance(result, TranscriptError):
+            if errors == "raise":
+                raise result
+            failures.append({"file": result.file, "line": result.line, "message": result.problem})
+            continue
+        frames.append(result)
+    if frames:
+        out = pd.concat(frames, ignore_index=True)
+    else:
+        out = _order_columns(pd.DataFrame(columns=list(COLUMNS)))
+    dup = out["segment_id"].duplicated()
+    if dup.any():
+        first = out.loc[dup, "segment_id"].iloc[0]
+        ids = out.loc[out["segment_id"] == first, "source"].unique()
+        err = TranscriptError(ids[-1], f"interview id {first.split(':')[0]!r} is used by several files: {', '.join(ids)}")
+        if errors == "raise":
+            raise err
+        failures.append({"file": err.file, "line": None, "message": err.problem})
+        out = out[~out["source"].isin(ids[1:])]
+    unmatched: list[str] = []
+    if metadata is not None:
+        table = _read_case_table(metadata)
+        seen_ids, seen_files = set(out["interview_id"]), {Path(s).name for s in out["source"]}
+        for _, row in table.iterrows():
+            key_id, key_file = row.get("interview", ""), Path(row.get("file", "") or "x").name
+            if key_id not in seen_ids and key_file not in seen_files:
+                unmatched.append(key_id or key_file)
+        files_without = sorted(
+            set(out["interview_id"])
+            - {i for i in seen_ids if _match_row(table, i, Path(out.loc[out["interview_id"] == i, "source"].iloc[0])) is not None}
+        )
+        if unmatched:
+            warnings.warn(f"metadata rows matching no transcript: {', '.join(unmatched)}", stacklevel=2)
+        if files_without:
+            warnings.warn(f"transcripts with no metadata row: {', '.join(files_without)}", stacklevel=2)
+    out = out.reset_index(drop=True)
+    out.attrs["errors"] = failures
+    out.attrs["unmatched_metadata"] = unmatched
+    out.attrs["files_without_metadata"] = files_without
+    return out

@@ -1,0 +1,209 @@
+"""Reading transcripts: every format, offsets traceable, bad input named by file and line."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from temaer.transcripts import TranscriptError, plain_text, read_transcripts
+
+FRONT = """---
+interview: T01
+hospital: Regionshospitalet Randers
+afdeling: Akutafdelingen
+interessentgruppe: Lægesekretærer
+interviewform: Gruppe
+dato: 2021-03-18
+---
+"""
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def assert_traceable(segs: pd.DataFrame) -> None:
+    for row in segs.itertuples():
+        assert plain_text(row.source)[row.start : row.end].replace("\n", " ") == row.text
+
+
+def test_text_turns_timestamps_continuations_and_roles(tmp_path):
+    body = (
+        "[00:00:03] I: Velkommen til.\n"
+        "[00:00:10] LS1: Ja tak. Jeg sidder i skranken [griner]\n"
+        "og tager telefonen om formiddagen.\n"
+        "\n"
+        "(14:32) Lægesekretær 2: Mm (utydeligt).\n"
+        "Interviewer: Hvad med MidtEPJ? Klokken 10:30 fx.\n"
+        "Oversygeplejerske: Det er et kapitel for sig.\n"
+    )
+    segs = read_transcripts(write(tmp_path / "t01.txt", FRONT + body))
+    assert list(segs["speaker"]) == ["I", "LS1", "Lægesekretær 2", "Interviewer", "Oversygeplejerske"]
+    assert list(segs["role"]) == ["interviewer", "participant", "participant", "interviewer", "participant"]
+    assert segs.loc[1, "text"] == "Ja tak. Jeg sidder i skranken [griner] og tager telefonen om formiddagen."
+    assert list(segs["timestamp"][:3]) == ["00:00:03", "00:00:10", "14:32"]
+    assert list(segs["segment_id"]) == [f"T01:{i:03d}" for i in range(1, 6)]
+    assert set(segs["hospital"]) == {"Regionshospitalet Randers"}
+    assert segs.loc[0, "interview_id"] == "T01"
+    assert segs.loc[1, "line"] == 10  # the turn's first line in the file
+    assert_traceable(segs)
+
+
+def test_segment_ids_are_stable_across_runs(tmp_path):
+    f = write(tmp_path / "a.txt", FRONT + "I: Hej.\nD1: Hej med dig.\n")
+    assert read_transcripts(f)["segment_id"].tolist() == read_transcripts(f)["segment_id"].tolist()
+
+
+def test_sentence_with_colon_is_not_a_speaker(tmp_path):
+    body = "I: Fortæl.\nD1: Jeg siger det sådan\nDet er sådan her: vi har for travlt.\nD2: Enig.\n"
+    segs = read_transcripts(write(tmp_path / "a.txt", FRONT + body))
+    assert list(segs["speaker"]) == ["I", "D1", "D2"]
+    assert "vi har for travlt" in segs.loc[1, "text"]
+
+
+def test_mail_answers_questions_and_wrapping(tmp_path):
+    text = (
+        "---\ninterview: HL09\ninteressentgruppe: Hospitalsledelserne\ninterviewform: Mail\n---\n"
+        "Spørgsmål 1: Hvilke roller har lægesekretærerne?\n\n"
+        "Lægesekretærerne er bindeleddet i\nafdelingerne og koordinerer forløb.\n\n"
+        "De er også første kontakt.\n\n"
+        "Spørgsmål 2: Hvilke udfordringer ser I?\n"
+        "Travlhed og mange systemer.\n"
+    )
+    segs = read_transcripts(write(tmp_path / "mail.txt", text))
+    assert list(segs["role"]) == ["interviewer", "participant", "participant", "interviewer", "participant"]
+    assert segs.loc[0, "speaker"] == "Spørgsmål 1"
+    assert segs.loc[0, "text"] == "Hvilke roller har lægesekretærerne?"
+    assert segs.loc[1, "text"] == "Lægesekretærerne er bindeleddet i afdelingerne og koordinerer forløb."
+    assert set(segs.loc[segs.role == "participant", "speaker"]) == {"Hospitalsledelserne"}
+    assert_traceable(segs)
+
+
+def test_body_without_labels_is_read_as_mail(tmp_path):
+    segs = read_transcripts(write(tmp_path / "x.md", "Første svar\nfortsat.\n\nAndet svar.\n"))
+    assert segs["text"].tolist() == ["Første svar fortsat.", "Andet svar."]
+    assert segs["interview_id"].tolist() == ["x", "x"]
+
+
+def test_windows_1252_bom_and_crlf(tmp_path):
+    cp = write(tmp_path / "cp.txt", "I: Hvad så?\r\nD1: Sekretærerne er søde ærligt talt.\r\n", "cp1252")
+    with pytest.warns(UnicodeWarning, match="Windows-1252"):
+        segs = read_transcripts(cp)
+    assert segs.loc[1, "text"] == "Sekretærerne er søde ærligt talt."
+    bom = write(tmp_path / "bom.txt", "\ufeffI: Øh hej?\r\nD1: Ålborg.\r\n")
+    segs = read_transcripts(bom)
+    assert segs.loc[0, "speaker"] == "I" and segs.loc[1, "text"] == "Ålborg."
+    assert_traceable(segs)
+
+
+def test_nfc_normalisation(tmp_path):
+    decomposed = "I: Hej\nD1: A\u030arhus\n"  # Å as A + combining ring
+    segs = read_transcripts(write(tmp_path / "n.txt", decomposed))
+    assert segs.loc[1, "text"] == "Århus"
+
+
+def test_docx(tmp_path):
+    import docx
+
+    d = docx.Document()
+    for p in ["---", "interview: W01", "interviewform: Enkelt", "---", "I: Hvad laver du?",
+              "LLS: Jeg leder sekretariatet.", "Og jeg koder.", "I: Tak."]:
+        d.add_paragraph(p)
+    d.save(tmp_path / "w.docx")
+    segs = read_transcripts(tmp_path / "w.docx")
+    assert segs["speaker"].tolist() == ["I", "LLS", "I"]
+    assert segs.loc[1, "text"] == "Jeg leder sekretariatet. Og jeg koder."
+    assert segs.loc[0, "interviewform"] == "Enkelt"
+    assert_traceable(segs)
+
+
+def test_vtt_voice_tags_merge_consecutive_cues(tmp_path):
+    vtt = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Interviewer>Velkommen.</v>\n\n"
+        "00:00:03.500 --> 00:00:05.000\n<v Lægesekretær 1>Tak, jeg starter</v>\n\n"
+        "00:00:05.000 --> 00:00:07.000\n<v Lægesekretær 1>med booking.</v>\n\n"
+        "00:00:07.000 --> 00:00:08.000\n<v Lægesekretær 2>Ja.</v>\n"
+    )
+    segs = read_transcripts(write(tmp_path / "m.vtt", vtt))
+    assert segs["speaker"].tolist() == ["Interviewer", "Lægesekretær 1", "Lægesekretær 2"]
+    assert segs["role"].tolist() == ["interviewer", "participant", "participant"]
+    assert segs.loc[1, "text"] == "Tak, jeg starter med booking."
+    assert segs.loc[1, "timestamp"] == "00:00:03.500"
+    assert segs.loc[1, "timestamp_end"] == "00:00:07.000"
+    assert_traceable(segs)
+
+
+def test_vtt_real_samples(shared_data):
+    segs = read_transcripts(shared_data / "webvtt-samples" / "teams_timeframe.vtt")
+    assert {"Yuri Bakulin", "Adrian Petrescu"} <= set(segs["speaker"])
+    assert_traceable(segs)
+    tags = read_transcripts(shared_data / "webvtt-samples" / "cue_tags.vtt")
+    assert "<" not in "".join(tags["text"])  # cue timestamps and class tags removed
+
+
+def test_metadata_fills_and_conflicts(tmp_path):
+    f = write(tmp_path / "a.txt", "---\ninterview: A1\nhospital: Regionshospitalet Randers\n---\nI: Hej\nD1: Ja\n")
+    write(tmp_path / "b.txt", "I: Hej\nD1: Nej\n")
+    meta = write(tmp_path / "meta.csv", "interview,hospital,afdeling,interessentgruppe\n"
+                 "A1,Regionshospitalet Randers,Akut,SOSU\nZZ9,X,Y,Z\n")
+    with pytest.warns(UserWarning):
+        segs = read_transcripts([f, tmp_path / "b.txt"], metadata=meta)
+    a = segs[segs.interview_id == "A1"]
+    assert set(a["afdeling"]) == {"Akut"} and set(a["interessentgruppe"]) == {"SOSU"}
+    assert segs.attrs["unmatched_metadata"] == ["ZZ9"]
+    assert segs.attrs["files_without_metadata"] == ["b"]
+    write(tmp_path / "meta2.csv", "file,hospital\na.txt,Regionshospitalet Horsens\n")
+    with pytest.raises(TranscriptError, match=r"a\.txt.*hospital.*Randers.*Horsens"):
+        read_transcripts(f, metadata=tmp_path / "meta2.csv")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", "", "empty transcript"),
+        ("only_front.txt", "---\ninterview: X\n---\n\n", "empty transcript"),
+        ("open.txt", "---\ninterview: X\nI: hej\n", "never closed"),
+        ("bin.txt", "I: hej\x00\x01\x02", "binary"),
+        ("notes.pdf", "I: hej", "unsupported file type"),
+        ("bad.docx", "not a zip", "Word"),
+    ],
+)
+def test_bad_input_names_the_file(tmp_path, name, content, message):
+    path = write(tmp_path / name, content)
+    with pytest.raises(TranscriptError, match=message) as info:
+        read_transcripts(path)
+    assert info.value.file == str(path)
+
+
+def test_unterminated_front_matter_names_line(tmp_path):
+    with pytest.raises(TranscriptError) as info:
+        read_transcripts(write(tmp_path / "o.txt", "---\nhospital: X\nI: hej\n"))
+    assert info.value.line == 1 and "o.txt, line 1" in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(TranscriptError, match="file not found"):
+        read_transcripts(tmp_path / "nope.txt")
+
+
+def test_collect_mode_keeps_good_files(tmp_path):
+    write(tmp_path / "good.txt", "I: Hej\nD1: Goddag\n")
+    write(tmp_path / "bad.txt", "")
+    write(tmp_path / "worse.vtt", "this is not webvtt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        segs = read_transcripts(tmp_path, errors="collect")
+    assert segs["interview_id"].unique().tolist() == ["good"]
+    failed = sorted(Path(e["file"]).name for e in segs.attrs["errors"])
+    assert failed == ["bad.txt", "worse.vtt"]
+
+
+def test_duplicate_interview_ids_are_an_error(tmp_path):
+    write(tmp_path / "a.txt", "---\ninterview: X\n---\nD1: a\n")
+    write(tmp_path / "b.txt", "---\ninterview: X\n---\nD1: b\n")
+    with pytest.raises(TranscriptError, match="used by several files"):
+        read_transcripts(tmp_path)
