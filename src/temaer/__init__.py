@@ -24,6 +24,7 @@ _EXPORTS = {
     "Codebook": "temaer.codebook",
     "Theme": "temaer.codebook",
     "CodebookError": "temaer.codebook",
+    "CodingError": "temaer.coding",
     "read_coding": "temaer.coding",
     "to_wide": "temaer.coding",
     "to_long": "temaer.coding",
