@@ -57,7 +57,8 @@ def _report_failures(failures, console) -> None:
 
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False):
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
 @app.command()
@@ -90,6 +91,109 @@ def segments(
             console.print(f"Skrev {len(segs)} segmenter til {out}")
     if failures:
         console.print(f"[red]{len(failures)} fil(er) kunne ikke læses[/red]")
+        raise typer.Exit(1)
+
+
+OutTableOpt = Annotated[Path, typer.Option("--out", "-o", help="Output .csv/.xlsx/.parquet.")]
+ModelOpt = Annotated[Path | None, typer.Option("--model", help="Model file (.skops); default: shipped model.")]
+
+
+def _classify_with_progress(segs, model, console):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from temaer.classifier import ThemeClassifier, classify, load_model
+
+    clf = model if isinstance(model, ThemeClassifier) else load_model(model)
+    n_part = int((segs["role"] != "interviewer").sum())
+    with Progress(TextColumn("[bold]Koder segmenter"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("classify", total=n_part)
+        coded = classify(segs, clf, progress=lambda n: progress.advance(task, n))
+    return coded, clf
+
+
+def _theme_summary(coded, clf, console) -> None:
+    from rich.table import Table
+
+    part = coded[coded["role"] != "interviewer"]
+    table = Table(title=f"Temaer i {len(part)} deltagersegmenter")
+    for col in ("tema", "segmenter", "andel", "interviews"):
+        table.add_column(col, justify="left" if col == "tema" else "right")
+    for theme in clf.themes_:
+        hit = part[theme].fillna(False).astype(bool)
+        table.add_row(f"{theme} ({clf.codebook_.labels[theme]})", str(int(hit.sum())),
+                      f"{hit.mean():.0%}", str(part.loc[hit, "interview_id"].nunique()))
+    none = part["themes"] == ""
+    table.add_row("(intet mandattema)", str(int(none.sum())), f"{none.mean():.0%}", "")
+    table.add_row("usikre (til manuel gennemsyn)", str(int(part["uncertain"].fillna(False).sum())), "", "")
+    console.print(table)
+
+
+@app.command()
+def classify(
+    paths: PathsArg,
+    out: OutTableOpt,
+    metadata: MetadataOpt = None,
+    model: ModelOpt = None,
+) -> None:
+    """Code every participant segment with the mandate themes and write the coded segments."""
+    from temaer.io import write_table
+
+    console = _console()
+    segs, failures = _read_with_progress(paths, metadata, console)
+    _report_failures(failures, console)
+    if segs is None:
+        console.print("[red]Ingen transskriptioner kunne læses[/red]")
+        raise typer.Exit(1)
+    coded, clf = _classify_with_progress(segs, model, console)
+    order = coded.assign(_u=coded["uncertain"].fillna(False)).sort_values(
+        ["_u", "interview_id", "turn"], ascending=[False, True, True], kind="stable").drop(columns="_u")
+    write_table(order, out)
+    _theme_summary(coded, clf, console)
+    console.print(f"Skrev {len(coded)} segmenter til {out} (usikre først)")
+    if failures:
+        console.print(f"[red]{len(failures)} fil(er) kunne ikke læses[/red]")
+        raise typer.Exit(1)
+
+
+@app.command()
+def train(
+    segments_: Annotated[
+        list[Path], typer.Option("--segments", help="Transcripts (files/folders) or a segments table.")
+    ],
+    coding: Annotated[Path, typer.Option("--coding", help="Coding table (segment_id, theme).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model file to write (.skops).")],
+    metadata: MetadataOpt = None,
+    codebook: Annotated[Path | None, typer.Option("--codebook", help="Codebook YAML (default: kommissorium).")] = None,
+) -> None:
+    """Train a theme classifier on your own coding and save it (skops, no pickle)."""
+    import pandas as pd
+
+    from temaer.classifier import ThemeClassifier
+
+    console = _console()
+    if len(segments_) == 1 and segments_[0].suffix.lower() in (".csv", ".xlsx", ".parquet"):
+        p = segments_[0]
+        reader = {".csv": pd.read_csv, ".xlsx": pd.read_excel, ".parquet": pd.read_parquet}[p.suffix.lower()]
+        segs, failures = reader(p), []
+    else:
+        segs, failures = _read_with_progress(segments_, metadata, console)
+    _report_failures(failures, console)
+    if segs is None:
+        raise typer.Exit(1)
+    with console.status("Træner model (krydsvalidering pr. interview)"):
+        clf = ThemeClassifier(codebook).fit(segs, coding)
+    clf.save(out)
+    from rich.table import Table
+
+    table = Table(title=f"Model trænet på {clf.n_train_} segmenter (krydsvalideret F1)")
+    for col in ("tema", "positive", "CV-F1", "tærskel"):
+        table.add_column(col, justify="left" if col == "tema" else "right")
+    for theme, m in clf.cv_metrics_.items():
+        table.add_row(theme, str(m["positives"]), f"{m['cv_f1']:.2f}", f"{m['threshold']:.2f}")
+    console.print(table)
+    console.print(f"Gemte modellen i {out}")
+    if failures:
         raise typer.Exit(1)
 
 

@@ -37,7 +37,9 @@ DEFAULT_INTERVIEWER_LABELS = frozenset(
 _TS = r"(?:\[(?P<ts1>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]|\((?P<ts2>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\))"
 _LABEL = r"(?P<label>[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,3})"
 TURN_RE = re.compile(rf"^[ \t]*(?:{_TS}[ \t]*)?{_LABEL}[ \t]*:(?:[ \t]+|$)(?P<rest>.*)$")
-QUESTION_RE = re.compile(r"^[ \t]*(?P<label>(?:Spørgsmål|Spm\.?|Sp\.)[ \t]*\d+[a-z]?)[ \t]*[:.)-][ \t]*(?P<rest>.*)$", re.I)
+QUESTION_RE = re.compile(
+    r"^[ \t]*(?P<label>(?:Spørgsmål|Spm\.?|Sp\.)[ \t]*\d+[a-z]?)[ \t]*[:.)-][ \t]*(?P<rest>.*)$", re.I
+)
 _CODE_LABEL_RE = re.compile(r"^[A-ZÆØÅ]{1,6}[ -]?\d{0,3}$")
 _NUMBERED_LABEL_RE = re.compile(r"^[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,2} ?\d{1,3}$")
 _SINGLE_WORD_LABEL_RE = re.compile(r"^[A-ZÆØÅ][\w'’/.-]+$")
@@ -452,7 +454,7 @@ def read_transcripts(
     if errors not in ("raise", "collect"):
         raise ValueError("errors must be 'raise' or 'collect'")
     frames, failures, files_without = [], [], []
-    for path, result in iter_transcripts(source, metadata=metadata, interviewer_labels=interviewer_labels):
+    for _path, result in iter_transcripts(source, metadata=metadata, interviewer_labels=interviewer_labels):
         if isinstance(result, TranscriptError):
             if errors == "raise":
                 raise result
@@ -467,7 +469,8 @@ def read_transcripts(
     if dup.any():
         first = out.loc[dup, "segment_id"].iloc[0]
         ids = out.loc[out["segment_id"] == first, "source"].unique()
-        err = TranscriptError(ids[-1], f"interview id {first.split(':')[0]!r} is used by several files: {', '.join(ids)}")
+        interview = first.rsplit(":", 1)[0]
+        err = TranscriptError(ids[-1], f"interview id {interview!r} is used by several files: {', '.join(ids)}")
         if errors == "raise":
             raise err
         failures.append({"file": err.file, "line": None, "message": err.problem})
@@ -480,10 +483,8 @@ def read_transcripts(
             key_id, key_file = row.get("interview", ""), Path(row.get("file", "") or "x").name
             if key_id not in seen_ids and key_file not in seen_files:
                 unmatched.append(key_id or key_file)
-        files_without = sorted(
-            set(out["interview_id"])
-            - {i for i in seen_ids if _match_row(table, i, Path(out.loc[out["interview_id"] == i, "source"].iloc[0])) is not None}
-        )
+        first_source = out.groupby("interview_id", sort=True)["source"].first()
+        files_without = [i for i, src in first_source.items() if _match_row(table, i, Path(src)) is None]
         if unmatched:
             warnings.warn(f"metadata rows matching no transcript: {', '.join(unmatched)}", stacklevel=2)
         if files_without:

@@ -1,0 +1,509 @@
+"""Theme classifier: multi-label coding of segments with the codebook's themes.
+
+A scikit-learn estimator. Text is turned into lemma strings by :func:`temaer.nlp.preprocess`, then
+into word 1-2-gram and character n-gram TF-IDF features; one logistic regression per theme (balanced
+class weights) is calibrated (Platt scaling on out-of-fold scores) and gets its own decision
+threshold, both from grouped cross-validation (groups = interviews) on the training data only.
+
+Example:
+    >>> from temaer import ThemeClassifier, load_model
+    >>> clf = ThemeClassifier().fit(train_segments, "corpus/coding/gold.csv")  # doctest: +SKIP
+    >>> clf.predict(["Vi sidder med booking og kodning"])                     # doctest: +SKIP
+    >>> model = load_model()            # the shipped default model           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from temaer.codebook import Codebook
+
+MODEL_FORMAT = "temaer-theme-classifier/1"
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_MODEL_NAME = "temaer-da-kommissorium.skops"
+
+
+def _default_model_path() -> Path:
+    """The shipped model: ``models/`` of the source tree (or a copy inside the package)."""
+    for candidate in (Path(__file__).parent / "models" / DEFAULT_MODEL_NAME,
+                      ROOT / "models" / DEFAULT_MODEL_NAME):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"the default model {DEFAULT_MODEL_NAME} was not found in {ROOT / 'models'}; "
+        "train one with `uv run python evaluation/train_default.py` or pass a path"
+    )
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def _as_frame(X: Any) -> pd.DataFrame:
+    """Texts or a segments table -> DataFrame with ``text`` (and ``segment_id`` when known)."""
+    if isinstance(X, pd.DataFrame):
+        if "text" not in X.columns:
+            raise ValueError("a segments table needs a 'text' column")
+        return X
+    if isinstance(X, str):
+        raise TypeError("pass a list of texts or a segments DataFrame, not a single string")
+    if isinstance(X, pd.Series):
+        return pd.DataFrame({"text": X})
+    return pd.DataFrame({"text": list(X)})
+
+
+def _groups(frame: pd.DataFrame) -> np.ndarray | None:
+    if "interview_id" in frame.columns:
+        return frame["interview_id"].astype(str).to_numpy()
+    if "segment_id" in frame.columns:
+        return frame["segment_id"].astype(str).str.rsplit(":", n=1).str[0].to_numpy()
+    return None
+
+
+def _targets(frame: pd.DataFrame, coding: Any, ids: Sequence[str]) -> pd.DataFrame:
+    """Coding (long table, path or 0/1 wide table) -> 0/1 frame aligned with ``frame`` (NaN = not coded)."""
+    from temaer.coding import read_coding, to_wide
+
+    if isinstance(coding, pd.DataFrame) and "theme" not in coding.columns and "segment_id" not in coding.columns:
+        missing = [t for t in ids if t not in coding.columns]
+        if missing:
+            raise ValueError(f"wide coding lacks theme columns {missing}")
+        if len(coding) != len(frame):
+            raise ValueError("a wide coding without segment_id must have one row per input text")
+        return coding[list(ids)].astype(float).set_axis(frame.index)
+    if "segment_id" not in frame.columns:
+        raise ValueError("a long coding table needs segments with a 'segment_id' column")
+    wide = to_wide(read_coding(coding, codebook=list(ids)), ids, segments=frame["segment_id"].astype(str))
+    return wide.set_axis(frame.index).astype(float)
+
+
+def fingerprint(texts: Iterable[str], targets: pd.DataFrame) -> str:
+    """SHA-256 of the training texts and their labels (identifies the training data)."""
+    h = hashlib.sha256()
+    for text in texts:
+        h.update(text.encode("utf-8"))
+        h.update(b"\x00")
+    h.update(np.ascontiguousarray(targets.to_numpy(dtype=np.int8)).tobytes())
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------------------- estimator
+
+
+class ThemeClassifier:
+    """Multi-label theme classifier (scikit-learn style).
+
+    Parameters are set in ``__init__``; fitted attributes end in ``_``.
+
+    Args:
+        codebook: the theme set (default: the shipped kommissorium codebook).
+        word_ngram_range, char_ngram_range: TF-IDF n-gram ranges over lemmas.
+        min_df: minimum document frequency of a feature.
+        C: inverse regularisation strength of the logistic regressions.
+        use_examples: add the codebook's example quotes as extra training segments.
+        cv: folds of the grouped cross-validation that calibrates and tunes thresholds.
+        uncertain_below: a segment whose confidence (smallest normalised distance of a theme's
+            probability from its threshold) is below this is flagged ``uncertain``.
+        random_state: seed for everything random.
+    """
+
+    def __init__(
+        self,
+        codebook: Codebook | str | Path | None = None,
+        *,
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 2,
+        C: float = 4.0,
+        use_examples: bool = False,
+        cv: int = 5,
+        uncertain_below: float = 0.3,
+        random_state: int = 0,
+    ) -> None:
+        self.codebook = codebook
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.C = C
+        self.use_examples = use_examples
+        self.cv = cv
+        self.uncertain_below = uncertain_below
+        self.random_state = random_state
+
+    # sklearn-style parameter access
+    def get_params(self, deep: bool = True) -> dict[str, Any]:  # noqa: ARG002
+        return {k: getattr(self, k) for k in (
+            "codebook", "word_ngram_range", "char_ngram_range", "min_df", "C", "use_examples", "cv",
+            "uncertain_below", "random_state")}
+
+    def set_params(self, **params: Any) -> ThemeClassifier:
+        for key, value in params.items():
+            if key not in self.get_params():
+                raise ValueError(f"unknown parameter {key!r}")
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        return f"ThemeClassifier(C={self.C}, use_examples={self.use_examples}, cv={self.cv})"
+
+    # -- internals
+    def _codebook(self) -> Codebook:
+        if isinstance(self.codebook, Codebook):
+            return self.codebook
+        return Codebook.load(self.codebook)
+
+    def _lemmas(self, texts: Sequence[str]) -> list[str]:
+        from temaer.nlp import lemma_text
+
+        return lemma_text(["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts])
+
+    def _make_vectorizer(self):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.pipeline import FeatureUnion
+
+        return FeatureUnion([
+            ("word", TfidfVectorizer(token_pattern=r"\S+", ngram_range=tuple(self.word_ngram_range),
+                                     min_df=self.min_df, sublinear_tf=True, lowercase=False)),
+            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngram_range),
+                                     min_df=self.min_df, sublinear_tf=True, lowercase=False,
+                                     max_features=200_000)),
+        ])
+
+    def _make_lr(self):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
+                                  random_state=self.random_state)
+
+    # -- fitting
+    def fit(self, X: Any, coding: Any, *, groups: Sequence[str] | None = None) -> ThemeClassifier:
+        """Fit on segments (or texts) and a coding (long ``segment_id, theme`` table/path, or 0/1 wide).
+
+        Only coded segments are used; interviewer rows (``role == "interviewer"``) are ignored.
+        ``groups`` (default: interview ids) keeps each interview within one CV fold.
+        """
+        from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+        codebook = self._codebook()
+        ids = codebook.ids
+        frame = _as_frame(X)
+        if "role" in frame.columns:
+            frame = frame[frame["role"].fillna("participant") != "interviewer"]
+        y = _targets(frame, coding, ids)
+        coded = y.notna().all(axis=1).to_numpy()
+        if coded.sum() < 10:
+            raise ValueError(f"only {int(coded.sum())} coded segments: too few to train on")
+        frame, y = frame[coded], y[coded].astype(int)
+        texts = frame["text"].astype(str).tolist()
+        grp = np.asarray(groups)[coded] if groups is not None else _groups(frame)
+        lemmas = self._lemmas(texts)
+
+        extra_lemmas, extra_y = [], []
+        if self.use_examples:
+            ex = codebook.examples_frame()
+            extra_lemmas = self._lemmas(ex["text"].tolist())
+            extra_y = [[int(t == theme) for t in ids] for theme in ex["theme"]]
+
+        n_groups = len(set(grp)) if grp is not None else 0
+        if grp is not None and n_groups >= 3:
+            splitter = GroupKFold(n_splits=min(self.cv, n_groups))
+            splits = list(splitter.split(lemmas, groups=grp))
+        else:
+            splitter = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
+            splits = list(splitter.split(lemmas, y.to_numpy().argmax(axis=1)))
+
+        Y = y.to_numpy()
+        oof = np.full(Y.shape, np.nan)
+        lemma_arr = np.array(lemmas, dtype=object)
+        for train_idx, test_idx in splits:
+            vec = self._make_vectorizer()
+            train_docs = list(lemma_arr[train_idx]) + extra_lemmas
+            Xtr = vec.fit_transform(train_docs)
+            Xte = vec.transform(list(lemma_arr[test_idx]))
+            Ytr = np.vstack([Y[train_idx], np.array(extra_y, dtype=int).reshape(-1, len(ids))])
+            for j in range(len(ids)):
+                if Ytr[:, j].min() == Ytr[:, j].max():
+                    oof[test_idx, j] = -10.0 if Ytr[0, j] == 0 else 10.0
+                    continue
+                oof[test_idx, j] = self._make_lr().fit(Xtr, Ytr[:, j]).decision_function(Xte)
+
+        self.vectorizer_ = self._make_vectorizer()
+        Xall = self.vectorizer_.fit_transform(lemmas + extra_lemmas)
+        Yall = np.vstack([Y, np.array(extra_y, dtype=int).reshape(-1, len(ids))])
+        self.estimators_: dict[str, Any] = {}
+        self.calibration_: dict[str, tuple[float, float]] = {}
+        self.thresholds_: dict[str, float] = {}
+        self.cv_metrics_: dict[str, dict[str, float]] = {}
+        for j, theme in enumerate(ids):
+            if Yall[:, j].min() == Yall[:, j].max():
+                warnings.warn(f"theme {theme!r} has no positive (or no negative) training segments",
+                              stacklevel=2)
+                self.estimators_[theme] = None
+                self.calibration_[theme] = (0.0, -10.0 if Yall[0, j] == 0 else 10.0)
+                self.thresholds_[theme] = 0.5
+                continue
+            self.estimators_[theme] = self._make_lr().fit(Xall, Yall[:, j])
+            a, b = _platt(oof[:, j], Y[:, j])
+            self.calibration_[theme] = (a, b)
+            prob = _sigmoid(a * oof[:, j] + b)
+            t, f1 = _best_threshold(prob, Y[:, j])
+            self.thresholds_[theme] = t
+            self.cv_metrics_[theme] = {"cv_f1": f1, "threshold": t, "positives": int(Y[:, j].sum())}
+        self.themes_ = tuple(ids)
+        self.codebook_ = codebook
+        self.n_train_ = len(texts)
+        self.fingerprint_ = fingerprint(texts, y)
+        self.metrics_: dict[str, Any] = {"cv": self.cv_metrics_}
+        return self
+
+    # -- prediction
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "estimators_"):
+            raise RuntimeError("this ThemeClassifier is not fitted yet; call fit() or load_model()")
+
+    def _scores(self, lemmas: list[str]) -> np.ndarray:
+        X = self.vectorizer_.transform(lemmas)
+        out = np.empty((len(lemmas), len(self.themes_)))
+        for j, theme in enumerate(self.themes_):
+            est = self.estimators_[theme]
+            a, b = self.calibration_[theme]
+            raw = est.decision_function(X) if est is not None else np.zeros(len(lemmas))
+            out[:, j] = _sigmoid(a * raw + b)
+        return out
+
+    def predict_proba(self, X: Any) -> pd.DataFrame:
+        """Calibrated probability per theme (DataFrame, one float column per theme id)."""
+        self._check_fitted()
+        frame = _as_frame(X)
+        probs = self._scores(self._lemmas(frame["text"].astype(str).tolist()))
+        return pd.DataFrame(probs, index=frame.index, columns=list(self.themes_))
+
+    def predict(self, X: Any) -> pd.DataFrame:
+        """Boolean theme assignments (DataFrame, one bool column per theme id)."""
+        return self.predict_proba(X) >= pd.Series(self.thresholds_)[list(self.themes_)]
+
+    def confidence(self, proba: pd.DataFrame) -> pd.Series:
+        """Per segment: the smallest normalised distance of any theme probability from its threshold
+        (0 = on a threshold, 1 = every theme as sure as it can be)."""
+        t = pd.Series(self.thresholds_)[list(self.themes_)]
+        above = (proba - t) / (1 - t)
+        below = (t - proba) / t
+        margin = above.where(proba >= t, below)
+        return margin.min(axis=1).clip(0, 1)
+
+    def explain(self, text: str, *, top: int = 8, themes: Sequence[str] | None = None) -> pd.DataFrame:
+        """The words and phrases that pushed each assigned theme (tidy: theme, feature, weight).
+
+        Word n-gram features are shown as lemmas; character n-gram contributions are summed onto
+        the lemma they occur in.
+        """
+        self._check_fitted()
+        lemma = self._lemmas([text])[0]
+        X = self.vectorizer_.transform([lemma]).tocsr()
+        names = self.vectorizer_.get_feature_names_out()
+        assigned = themes or [t for t, v in self.predict([text]).iloc[0].items() if v]
+        rows = []
+        tokens = lemma.split()
+        for theme in assigned:
+            est = self.estimators_[theme]
+            if est is None:
+                continue
+            contrib: dict[str, float] = {}
+            for idx, val in zip(X.indices, X.data, strict=True):
+                w = float(est.coef_[0, idx] * val)
+                name = names[idx]
+                if name.startswith("word__"):
+                    key = name[len("word__"):]
+                else:
+                    gram = name[len("char__"):].strip()
+                    key = next((tok for tok in tokens if gram and gram in tok), gram)
+                contrib[key] = contrib.get(key, 0.0) + w
+            for key, w in sorted(contrib.items(), key=lambda kv: -kv[1])[:top]:
+                if w > 0:
+                    rows.append({"theme": theme, "feature": key, "weight": round(w, 4)})
+        return pd.DataFrame(rows, columns=["theme", "feature", "weight"])
+
+    # -- persistence
+    def save(self, path: str | Path, *, metrics: dict | None = None) -> Path:
+        """Save with skops (no pickle): components, codebook, fingerprint, version and metrics."""
+        import skops.io as sio
+
+        from temaer import __version__
+        from temaer.io import atomic_path
+
+        self._check_fitted()
+        if metrics is not None:
+            self.metrics_ = {**self.metrics_, **metrics}
+        state = {
+            "format": MODEL_FORMAT,
+            "temaer_version": __version__,
+            "params": json.dumps({k: v for k, v in self.get_params().items() if k != "codebook"}),
+            "codebook": json.dumps(_codebook_dict(self.codebook_), ensure_ascii=False),
+            "fingerprint": self.fingerprint_,
+            "n_train": self.n_train_,
+            "metrics": json.dumps(self.metrics_, ensure_ascii=False),
+            "themes": list(self.themes_),
+            "vectorizer": self.vectorizer_,
+            "estimators": [self.estimators_[t] for t in self.themes_],
+            "calibration": [list(self.calibration_[t]) for t in self.themes_],
+            "thresholds": [float(self.thresholds_[t]) for t in self.themes_],
+        }
+        with atomic_path(path) as tmp:
+            sio.dump(state, tmp)
+        return Path(path)
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """Model card data: version, training fingerprint, size, thresholds, metrics."""
+        self._check_fitted()
+        return {"themes": list(self.themes_), "n_train": self.n_train_, "fingerprint": self.fingerprint_,
+                "thresholds": dict(self.thresholds_), "metrics": self.metrics_,
+                "temaer_version": getattr(self, "temaer_version_", None)}
+
+
+def _codebook_dict(cb: Codebook) -> dict:
+    return {
+        "name": cb.name, "version": cb.version, "language": cb.language, "description": cb.description,
+        "rules": list(cb.rules),
+        "themes": [{"id": t.id, "label": t.label, "description": t.description, "include": list(t.include),
+                    "exclude": list(t.exclude), "examples": list(t.examples)} for t in cb],
+    }
+
+
+#: Types a temaer model file may contain; anything else is refused before loading.
+_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.sparse.", "builtins.")
+
+
+def load_model(path: str | Path | None = None) -> ThemeClassifier:
+    """Load a model saved by :meth:`ThemeClassifier.save` (default: the shipped model).
+
+    Loading never runs code from the file: skops is given only the scikit-learn/numpy types it
+    reports, and a file holding any other type is refused.
+
+    Example:
+        >>> model = load_model()                     # doctest: +SKIP
+        >>> model.info["metrics"]["test"]["macro_f1"]  # doctest: +SKIP
+    """
+    import skops.io as sio
+
+    p = Path(path) if path is not None else _default_model_path()
+    if not p.is_file():
+        raise FileNotFoundError(f"{p}: model file not found")
+    untrusted = sio.get_untrusted_types(file=p)
+    bad = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
+    if bad:
+        raise ValueError(f"{p}: refusing to load a model file with unexpected types: {', '.join(bad)}")
+    state = sio.load(p, trusted=untrusted)
+    if not isinstance(state, dict) or state.get("format") != MODEL_FORMAT:
+        raise ValueError(f"{p}: not a temaer theme classifier ({MODEL_FORMAT})")
+    params = json.loads(state["params"])
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+    codebook = Codebook.from_dict(json.loads(state["codebook"]), source=str(p))
+    clf = ThemeClassifier(codebook, **params)
+    themes = tuple(state["themes"])
+    clf.themes_ = themes
+    clf.codebook_ = codebook
+    clf.vectorizer_ = state["vectorizer"]
+    clf.estimators_ = dict(zip(themes, state["estimators"], strict=True))
+    clf.calibration_ = {t: (float(a), float(b)) for t, (a, b) in zip(themes, state["calibration"], strict=True)}
+    clf.thresholds_ = dict(zip(themes, map(float, state["thresholds"]), strict=True))
+    clf.fingerprint_ = state["fingerprint"]
+    clf.n_train_ = int(state["n_train"])
+    clf.metrics_ = json.loads(state["metrics"])
+    clf.cv_metrics_ = clf.metrics_.get("cv", {})
+    clf.temaer_version_ = state["temaer_version"]
+    clf.model_path_ = str(p)
+    return clf
+
+
+# ----------------------------------------------------------------------------- batch classification
+
+
+def classify(
+    segments: pd.DataFrame, model: ThemeClassifier | str | Path | None = None, *, batch_size: int = 2000,
+    progress: Any = None,
+) -> pd.DataFrame:
+    """Code a segments table: adds one boolean column per theme, ``p_<theme>`` probabilities,
+    ``themes`` (``;``-joined ids), ``confidence`` and ``uncertain``.
+
+    Interviewer rows are kept but not coded (themes ``<NA>``, probabilities NaN). Rows are returned
+    in input order; sort by ``confidence`` to review uncertain segments first.
+
+    Example:
+        >>> coded = classify(read_transcripts("corpus/transcripts"))  # doctest: +SKIP
+        >>> coded.sort_values("confidence").head()                    # doctest: +SKIP
+    """
+    clf = model if isinstance(model, ThemeClassifier) else load_model(model)
+    clf._check_fitted()
+    frame = _as_frame(segments).copy()
+    themes = list(clf.themes_)
+    is_part = (frame["role"] != "interviewer").to_numpy() if "role" in frame.columns else np.ones(len(frame), bool)
+    probs = np.full((len(frame), len(themes)), np.nan)
+    idx = np.flatnonzero(is_part)
+    texts = frame["text"].astype(str).to_numpy()
+    for start in range(0, len(idx), batch_size):
+        chunk = idx[start : start + batch_size]
+        probs[chunk] = clf._scores(clf._lemmas(list(texts[chunk])))
+        if progress is not None:
+            progress(len(chunk))
+    proba = pd.DataFrame(probs, index=frame.index, columns=themes)
+    thresholds = pd.Series(clf.thresholds_)[themes]
+    hits = proba >= thresholds
+    for theme in themes:
+        frame[theme] = pd.array(np.where(is_part, hits[theme], pd.NA), dtype="boolean")
+    for theme in themes:
+        frame[f"p_{theme}"] = proba[theme].round(4)
+    frame["themes"] = [";".join(t for t in themes if row[t]) if part else ""
+                       for row, part in zip(hits.to_dict("records"), is_part, strict=True)]
+    conf = clf.confidence(proba)
+    frame["confidence"] = conf.round(4)
+    frame["uncertain"] = pd.array(np.where(is_part, conf < clf.uncertain_below, pd.NA), dtype="boolean")
+    return frame
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+
+def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling (Platt 1999, with the target smoothing of Lin et al. 2007)."""
+    from scipy.optimize import minimize
+
+    n_pos, n_neg = y.sum(), len(y) - y.sum()
+    t = np.where(y == 1, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+
+    def loss(ab):
+        p = _sigmoid(ab[0] * scores + ab[1])
+        eps = 1e-12
+        return -np.sum(t * np.log(p + eps) + (1 - t) * np.log(1 - p + eps))
+
+    res = minimize(loss, x0=np.array([1.0, 0.0]), method="L-BFGS-B")
+    return float(res.x[0]), float(res.x[1])
+
+
+def _best_threshold(prob: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The probability threshold with the best F1 on out-of-fold predictions (midpoint of ties)."""
+    order = np.unique(np.round(prob, 4))
+    candidates = np.unique(np.concatenate([(order[:-1] + order[1:]) / 2, [0.5]]))
+    best_f1, best = -1.0, []
+    for t in candidates:
+        pred = prob >= t
+        tp = np.sum(pred & (y == 1))
+        fp = np.sum(pred & (y == 0))
+        fn = np.sum(~pred & (y == 1))
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 > best_f1 + 1e-12:
+            best_f1, best = f1, [t]
+        elif abs(f1 - best_f1) <= 1e-12:
+            best.append(t)
+    return float(np.median(best)), float(best_f1)
