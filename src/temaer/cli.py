@@ -121,7 +121,7 @@ def _theme_summary(coded, clf, console) -> None:
         table.add_column(col, justify="left" if col == "tema" else "right")
     for theme in clf.themes_:
         hit = part[theme].fillna(False).astype(bool)
-        table.add_row(f"{theme} ({clf.codebook_.labels[theme]})", str(int(hit.sum())),
+        table.add_row(theme, str(int(hit.sum())),
                       f"{hit.mean():.0%}", str(part.loc[hit, "interview_id"].nunique()))
     none = part["themes"] == ""
     table.add_row("(intet mandattema)", str(int(none.sum())), f"{none.mean():.0%}", "")
@@ -194,6 +194,80 @@ def train(
     console.print(table)
     console.print(f"Gemte modellen i {out}")
     if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def analyse(
+    paths: PathsArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for rapport.html/.xlsx and segments.csv.")],
+    metadata: MetadataOpt = None,
+    model: ModelOpt = None,
+    coding: Annotated[
+        list[Path] | None,
+        typer.Option("--coding", help="Human coding (segment_id, theme); repeat for several coders."),
+    ] = None,
+    topics: Annotated[bool, typer.Option("--topics/--no-topics", help="Look for emerging topics (BERTopic).")] = True,
+    embedder: Annotated[str, typer.Option(help="Embedder for topics: auto, e5, tfidf or hybrid.")] = "auto",
+) -> None:
+    """The whole job: read, classify, find emerging topics, compare with human coding, write the report."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from temaer.io import write_table
+    from temaer.report import build_report
+
+    console = _console()
+    t0 = time.perf_counter()
+    segs, failures = _read_with_progress(paths, metadata, console)
+    _report_failures(failures, console)
+    if segs is None:
+        console.print("[red]Ingen transskriptioner kunne læses[/red]")
+        raise typer.Exit(1)
+    coded, clf = _classify_with_progress(segs, model, console)
+    coded.attrs["model_info"] = clf.info
+
+    topic_result = None
+    if topics:
+        from temaer.topics import discover_topics
+
+        with Progress(TextColumn("[bold]Finder nye emner"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console) as progress:
+            task = progress.add_task("topics", total=None)
+
+            def on_progress(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            topic_result = discover_topics(segs, coded=coded, embedder=embedder, random_state=0,
+                                           progress=on_progress)
+        topic_result.save(out / "emner")
+
+    agreement = None
+    if coding:
+        from temaer.evaluate import compare_coders
+
+        with console.status("Sammenligner med menneskelig kodning"):
+            human = {p.stem: p for p in coding}
+            if len(human) == 1:
+                agreement = compare_coders({"temaer": coded}, reference=next(iter(human.values())),
+                                           segments=segs)
+            else:
+                agreement = compare_coders({**human, "temaer": coded}, segments=segs)
+
+    with console.status("Skriver rapport"):
+        paths_written = build_report(coded, topics=topic_result, agreement=agreement, out=out,
+                                     codebook=clf.codebook_)
+        write_table(coded, out / "segments.csv")
+    _theme_summary(coded, clf, console)
+    if topic_result is not None and len(topic_result.topics):
+        emerging = topic_result.topics[topic_result.topics["emerging"]]
+        console.print(f"Nye emner uden for kommissoriet: {len(emerging)} "
+                      f"({', '.join(map(str, emerging['label'].head(6)))})")
+    console.print(f"Rapport: {paths_written['html']}  Excel: {paths_written['xlsx']}  "
+                  f"Segmenter: {out / 'segments.csv'}  ({time.perf_counter() - t0:.0f} s)")
+    if failures:
+        console.print(f"[red]{len(failures)} fil(er) kunne ikke læses[/red]")
         raise typer.Exit(1)
 
 
