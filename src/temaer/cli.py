@@ -271,5 +271,54 @@ def analyse(
         raise typer.Exit(1)
 
 
+@app.command()
+def evaluate(
+    coding: Annotated[list[Path], typer.Option("--coding", "-c", help="Coding table (segment_id, theme); repeat.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report file: .html or .xlsx.")],
+    auto: Annotated[Path | None, typer.Option("--auto", help="Automatic codes (temaer classify output).")] = None,
+    reference: Annotated[Path | None, typer.Option("--reference", "-r", help="Reference/gold coding.")] = None,
+    segments: Annotated[
+        Path | None, typer.Option("--segments", "-s", help="Segments table or transcript file/folder (adds text).")
+    ] = None,
+    codebook: Annotated[Path | None, typer.Option("--codebook", help="Codebook YAML (default: shipped).")] = None,
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for intervals (0 = none).")] = 1000,
+) -> None:
+    """Agreement between coders (and the automatic codes): per-theme kappa, alpha, AC1, F1 and a report."""
+    from rich.table import Table
+
+    from temaer.coding import CodingError
+    from temaer.evaluate import compare_coders, evaluation_report, load_segments
+
+    console = _console()
+    names: dict[str, Path] = {}
+    for path in coding:
+        name = path.stem
+        while name in names or name in ("model", "reference"):
+            name += "_"
+        names[name] = path
+    try:
+        with console.status("Beregner overensstemmelse"):
+            segs = load_segments(segments) if segments is not None else None
+            written = evaluation_report(names, reference=reference, segments=segs, out=out, auto=auto,
+                                        codebook=codebook, n_boot=n_boot)
+            everyone = {**names, **({"model": auto} if auto is not None else {})}
+            table = compare_coders(everyone, reference, codebook=codebook, segments=segs, n_boot=0) if (
+                len(everyone) >= 2 or reference is not None) else None
+    except (CodingError, FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]fejl[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+    if table is not None:
+        summary = Table(title="Overensstemmelse (alle temaer)")
+        for col in ("sammenligning", "n", "κ samlet", "κ gns. temaer", "AC1", "F1"):
+            summary.add_column(col, justify="left" if col == "sammenligning" else "right")
+        for (kind, a, b), grp in table.groupby(["comparison", "coder_1", "coder_2"], sort=False):
+            overall, macro = grp.set_index("theme").loc["overall"], grp.set_index("theme").loc["macro"]
+            summary.add_row(a if kind == "all" else f"{a} – {b}", str(overall["n"]),
+                            *(f"{v:.2f}" if v == v else "–" for v in
+                              (overall["kappa"], macro["kappa"], overall["ac1"], overall["f1"])))
+        console.print(summary)
+    console.print(f"Rapport: {written}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
