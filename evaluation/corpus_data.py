@@ -26,3 +26,14 @@ def load_corpus() -> dict[str, pd.DataFrame]:
         coding = read_coding(CORPUS / "coding" / f"{name}.csv")
         out[name] = to_wide(coding, ids, segments=part["segment_id"])
     return out
+
+
+def md_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
+    """A GitHub-markdown table of ``df`` (no extra dependency)."""
+    def fmt(v):
+        return format(v, floatfmt) if isinstance(v, float) else str(v)
+
+    head = "| " + " | ".join(map(str, df.columns)) + " |"
+    sep = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(df[c]) else "---" for c in df.columns) + "|"
+    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, sep, *body])
