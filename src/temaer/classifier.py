@@ -27,6 +27,7 @@ import pandas as pd
 from temaer.codebook import Codebook
 
 MODEL_FORMAT = "temaer-theme-classifier/1"
+NO_CONTEXT = "_ingen_"  # context token of a segment without a preceding question
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL_NAME = "temaer-da-kommissorium.skops"
 
@@ -67,6 +68,21 @@ def _groups(frame: pd.DataFrame) -> np.ndarray | None:
     return None
 
 
+def question_context(frame: pd.DataFrame) -> pd.Series:
+    """For each row, the text of the latest interviewer turn before it in the same interview ("" if none).
+
+    Rows are taken in transcript order (``interview_id``, ``turn`` when present). Human coders read a
+    segment in the light of the question it answers; the classifier gets the question as separate
+    features. A table without ``role``/``interview_id`` (plain texts) has no context.
+    """
+    if not {"role", "interview_id"} <= set(frame.columns):
+        return pd.Series("", index=frame.index)
+    order = frame.sort_values(["interview_id", "turn"], kind="stable") if "turn" in frame.columns else frame
+    is_question = order["role"] == "interviewer"
+    last_question = order["text"].where(is_question).groupby(order["interview_id"], sort=False).ffill()
+    return last_question.where(~is_question, "").fillna("").astype(str).reindex(frame.index)
+
+
 def _targets(frame: pd.DataFrame, coding: Any, ids: Sequence[str]) -> pd.DataFrame:
     """Coding (long table, path or 0/1 wide table) -> 0/1 frame aligned with ``frame`` (NaN = not coded)."""
     from temaer.coding import read_coding, to_wide
@@ -104,10 +120,16 @@ class ThemeClassifier:
 
     Args:
         codebook: the theme set (default: the shipped kommissorium codebook).
-        word_ngram_range, char_ngram_range: TF-IDF n-gram ranges over lemmas.
+        word_ngram_range, char_ngram_range: TF-IDF n-gram ranges over lemmas (``char_ngram_range=None``:
+            no character n-grams).
         min_df: minimum document frequency of a feature.
         C: inverse regularisation strength of the logistic regressions.
         use_examples: add the codebook's example quotes as extra training segments.
+        context_weight: weight of the features of the interviewer question a segment answers
+            (0 = ignore context; plain texts have none).
+        dense: ``"e5"`` adds multilingual-E5 sentence vectors (``temaer.embed``) to the features:
+            more accurate, much slower.
+        dense_weight: scale of the dense block relative to the TF-IDF blocks.
         cv: folds of the grouped cross-validation that calibrates and tunes thresholds.
         uncertain_below: a segment whose confidence (smallest normalised distance of a theme's
             probability from its threshold) is below this is flagged ``uncertain``.
@@ -119,10 +141,13 @@ class ThemeClassifier:
         codebook: Codebook | str | Path | None = None,
         *,
         word_ngram_range: tuple[int, int] = (1, 2),
-        char_ngram_range: tuple[int, int] = (2, 5),
+        char_ngram_range: tuple[int, int] | None = (2, 5),
         min_df: int = 2,
         C: float = 4.0,
         use_examples: bool = False,
+        context_weight: float = 0.5,
+        dense: str | None = None,
+        dense_weight: float = 1.0,
         cv: int = 5,
         uncertain_below: float = 0.3,
         random_state: int = 0,
@@ -133,6 +158,9 @@ class ThemeClassifier:
         self.min_df = min_df
         self.C = C
         self.use_examples = use_examples
+        self.context_weight = context_weight
+        self.dense = dense
+        self.dense_weight = dense_weight
         self.cv = cv
         self.uncertain_below = uncertain_below
         self.random_state = random_state
@@ -140,8 +168,8 @@ class ThemeClassifier:
     # sklearn-style parameter access
     def get_params(self, deep: bool = True) -> dict[str, Any]:  # noqa: ARG002
         return {k: getattr(self, k) for k in (
-            "codebook", "word_ngram_range", "char_ngram_range", "min_df", "C", "use_examples", "cv",
-            "uncertain_below", "random_state")}
+            "codebook", "word_ngram_range", "char_ngram_range", "min_df", "C", "use_examples", "context_weight",
+            "dense", "dense_weight", "cv", "uncertain_below", "random_state")}
 
     def set_params(self, **params: Any) -> ThemeClassifier:
         for key, value in params.items():
@@ -151,7 +179,7 @@ class ThemeClassifier:
         return self
 
     def __repr__(self) -> str:
-        return f"ThemeClassifier(C={self.C}, use_examples={self.use_examples}, cv={self.cv})"
+        return f"ThemeClassifier(C={self.C}, context_weight={self.context_weight}, dense={self.dense!r})"
 
     # -- internals
     def _codebook(self) -> Codebook:
@@ -165,16 +193,51 @@ class ThemeClassifier:
         return lemma_text(["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts])
 
     def _make_vectorizer(self):
+        from sklearn.compose import ColumnTransformer
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.pipeline import FeatureUnion
 
-        return FeatureUnion([
+        blocks = [
             ("word", TfidfVectorizer(token_pattern=r"\S+", ngram_range=tuple(self.word_ngram_range),
-                                     min_df=self.min_df, sublinear_tf=True, lowercase=False)),
-            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngram_range),
-                                     min_df=self.min_df, sublinear_tf=True, lowercase=False,
-                                     max_features=200_000)),
-        ])
+                                     min_df=self.min_df, sublinear_tf=True, lowercase=False), "lemmas"),
+        ]
+        weights = {"word": 1.0}
+        if self.char_ngram_range:
+            blocks.append(("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngram_range),
+                                                   min_df=self.min_df, sublinear_tf=True, lowercase=False,
+                                                   max_features=200_000), "lemmas"))
+            weights["char"] = 1.0
+        if self.context_weight:
+            blocks.append(("context", TfidfVectorizer(token_pattern=r"\S+", min_df=1, sublinear_tf=True,
+                                                      lowercase=False), "context"))
+            weights["context"] = float(self.context_weight)
+        return ColumnTransformer(blocks, transformer_weights=weights, sparse_threshold=1.0)
+
+    def _docs(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> pd.DataFrame:
+        """Lemma strings of the texts and of their question context (the vectoriser's input)."""
+        lemmas = self._lemmas(texts)
+        if contexts is None or not self.context_weight:
+            ctx = [NO_CONTEXT] * len(lemmas)
+        else:
+            ctx = [c or NO_CONTEXT for c in self._lemmas(contexts)]
+        return pd.DataFrame({"lemmas": lemmas, "context": ctx})
+
+    def _dense(self, texts: Sequence[str]) -> np.ndarray | None:
+        if not self.dense:
+            return None
+        if self.dense != "e5":
+            raise ValueError(f"dense must be None or 'e5', not {self.dense!r}")
+        from temaer.embed import E5Embedder
+
+        return E5Embedder().encode(list(texts))
+
+    def _stack(self, X, dense: np.ndarray | None):
+        if dense is None:
+            return X
+        import scipy.sparse as sp
+
+        d = dense - self.dense_mean_
+        d = d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-12)
+        return sp.hstack([X, sp.csr_matrix(self.dense_weight * d)]).tocsr()
 
     def _make_lr(self):
         from sklearn.linear_model import LogisticRegression
@@ -186,79 +249,81 @@ class ThemeClassifier:
     def fit(self, X: Any, coding: Any, *, groups: Sequence[str] | None = None) -> ThemeClassifier:
         """Fit on segments (or texts) and a coding (long ``segment_id, theme`` table/path, or 0/1 wide).
 
-        Only coded segments are used; interviewer rows (``role == "interviewer"``) are ignored.
-        ``groups`` (default: interview ids) keeps each interview within one CV fold.
+        Only coded segments are used; interviewer rows (``role == "interviewer"``) give the question
+        context but are not training examples. ``groups`` (default: interview ids) keeps each
+        interview within one CV fold.
         """
         from sklearn.model_selection import GroupKFold, StratifiedKFold
 
         codebook = self._codebook()
         ids = codebook.ids
         frame = _as_frame(X)
+        context = question_context(frame)
         if "role" in frame.columns:
-            frame = frame[frame["role"].fillna("participant") != "interviewer"]
+            keep = (frame["role"].fillna("participant") != "interviewer").to_numpy()
+            frame, context = frame[keep], context[keep]
         y = _targets(frame, coding, ids)
         coded = y.notna().all(axis=1).to_numpy()
         if coded.sum() < 10:
             raise ValueError(f"only {int(coded.sum())} coded segments: too few to train on")
-        frame, y = frame[coded], y[coded].astype(int)
+        frame, context, y = frame[coded], context[coded], y[coded].astype(int)
         texts = frame["text"].astype(str).tolist()
         grp = np.asarray(groups)[coded] if groups is not None else _groups(frame)
-        lemmas = self._lemmas(texts)
-
-        extra_lemmas, extra_y = [], []
+        docs = self._docs(texts, context.tolist())
+        dense = self._dense(texts)
+        Y = y.to_numpy()
         if self.use_examples:
             ex = codebook.examples_frame()
-            extra_lemmas = self._lemmas(ex["text"].tolist())
-            extra_y = [[int(t == theme) for t in ids] for theme in ex["theme"]]
+            docs = pd.concat([docs, self._docs(ex["text"].tolist())], ignore_index=True)
+            Y = np.vstack([Y, np.array([[int(t == theme) for t in ids] for theme in ex["theme"]], dtype=int)])
+            if dense is not None:
+                dense = np.vstack([dense, self._dense(ex["text"].tolist())])
+        n = len(texts)  # rows beyond n are codebook examples: always in training folds
 
         n_groups = len(set(grp)) if grp is not None else 0
         if grp is not None and n_groups >= 3:
-            splitter = GroupKFold(n_splits=min(self.cv, n_groups))
-            splits = list(splitter.split(lemmas, groups=grp))
+            splits = list(GroupKFold(n_splits=min(self.cv, n_groups)).split(texts, groups=grp))
         else:
             splitter = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
-            splits = list(splitter.split(lemmas, y.to_numpy().argmax(axis=1)))
-
-        Y = y.to_numpy()
-        oof = np.full(Y.shape, np.nan)
-        lemma_arr = np.array(lemmas, dtype=object)
+            splits = list(splitter.split(texts, Y[:n].argmax(axis=1)))
+        extra = np.arange(n, len(docs))
+        if dense is not None:
+            self.dense_mean_ = dense.mean(axis=0)
+        oof = np.full((n, len(ids)), np.nan)
         for train_idx, test_idx in splits:
+            tr = np.concatenate([train_idx, extra])
             vec = self._make_vectorizer()
-            train_docs = list(lemma_arr[train_idx]) + extra_lemmas
-            Xtr = vec.fit_transform(train_docs)
-            Xte = vec.transform(list(lemma_arr[test_idx]))
-            Ytr = np.vstack([Y[train_idx], np.array(extra_y, dtype=int).reshape(-1, len(ids))])
+            Xtr = self._stack(vec.fit_transform(docs.iloc[tr]), None if dense is None else dense[tr])
+            Xte = self._stack(vec.transform(docs.iloc[test_idx]), None if dense is None else dense[test_idx])
             for j in range(len(ids)):
-                if Ytr[:, j].min() == Ytr[:, j].max():
-                    oof[test_idx, j] = -10.0 if Ytr[0, j] == 0 else 10.0
+                if Y[tr, j].min() == Y[tr, j].max():
+                    oof[test_idx, j] = -10.0 if Y[tr[0], j] == 0 else 10.0
                     continue
-                oof[test_idx, j] = self._make_lr().fit(Xtr, Ytr[:, j]).decision_function(Xte)
+                oof[test_idx, j] = self._make_lr().fit(Xtr, Y[tr, j]).decision_function(Xte)
 
         self.vectorizer_ = self._make_vectorizer()
-        Xall = self.vectorizer_.fit_transform(lemmas + extra_lemmas)
-        Yall = np.vstack([Y, np.array(extra_y, dtype=int).reshape(-1, len(ids))])
+        Xall = self._stack(self.vectorizer_.fit_transform(docs), dense)
         self.estimators_: dict[str, Any] = {}
         self.calibration_: dict[str, tuple[float, float]] = {}
         self.thresholds_: dict[str, float] = {}
         self.cv_metrics_: dict[str, dict[str, float]] = {}
         for j, theme in enumerate(ids):
-            if Yall[:, j].min() == Yall[:, j].max():
+            if Y[:, j].min() == Y[:, j].max():
                 warnings.warn(f"theme {theme!r} has no positive (or no negative) training segments",
                               stacklevel=2)
                 self.estimators_[theme] = None
-                self.calibration_[theme] = (0.0, -10.0 if Yall[0, j] == 0 else 10.0)
+                self.calibration_[theme] = (0.0, -10.0 if Y[0, j] == 0 else 10.0)
                 self.thresholds_[theme] = 0.5
                 continue
-            self.estimators_[theme] = self._make_lr().fit(Xall, Yall[:, j])
-            a, b = _platt(oof[:, j], Y[:, j])
+            self.estimators_[theme] = self._make_lr().fit(Xall, Y[:, j])
+            a, b = _platt(oof[:, j], Y[:n, j])
             self.calibration_[theme] = (a, b)
-            prob = _sigmoid(a * oof[:, j] + b)
-            t, f1 = _best_threshold(prob, Y[:, j])
+            t, f1 = _best_threshold(_sigmoid(a * oof[:, j] + b), Y[:n, j])
             self.thresholds_[theme] = t
-            self.cv_metrics_[theme] = {"cv_f1": f1, "threshold": t, "positives": int(Y[:, j].sum())}
+            self.cv_metrics_[theme] = {"cv_f1": f1, "threshold": t, "positives": int(Y[:n, j].sum())}
         self.themes_ = tuple(ids)
         self.codebook_ = codebook
-        self.n_train_ = len(texts)
+        self.n_train_ = n
         self.fingerprint_ = fingerprint(texts, y)
         self.metrics_: dict[str, Any] = {"cv": self.cv_metrics_}
         return self
@@ -268,21 +333,24 @@ class ThemeClassifier:
         if not hasattr(self, "estimators_"):
             raise RuntimeError("this ThemeClassifier is not fitted yet; call fit() or load_model()")
 
-    def _scores(self, lemmas: list[str]) -> np.ndarray:
-        X = self.vectorizer_.transform(lemmas)
-        out = np.empty((len(lemmas), len(self.themes_)))
+    def _scores(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
+        X = self._stack(self.vectorizer_.transform(self._docs(texts, contexts)), self._dense(texts))
+        out = np.empty((len(texts), len(self.themes_)))
         for j, theme in enumerate(self.themes_):
             est = self.estimators_[theme]
             a, b = self.calibration_[theme]
-            raw = est.decision_function(X) if est is not None else np.zeros(len(lemmas))
+            raw = est.decision_function(X) if est is not None else np.zeros(len(texts))
             out[:, j] = _sigmoid(a * raw + b)
         return out
 
     def predict_proba(self, X: Any) -> pd.DataFrame:
-        """Calibrated probability per theme (DataFrame, one float column per theme id)."""
+        """Calibrated probability per theme (DataFrame, one float column per theme id).
+
+        For a segments table the interviewer question each segment answers is used as context.
+        """
         self._check_fitted()
         frame = _as_frame(X)
-        probs = self._scores(self._lemmas(frame["text"].astype(str).tolist()))
+        probs = self._scores(frame["text"].astype(str).tolist(), question_context(frame).tolist())
         return pd.DataFrame(probs, index=frame.index, columns=list(self.themes_))
 
     def predict(self, X: Any) -> pd.DataFrame:
@@ -305,8 +373,9 @@ class ThemeClassifier:
         the lemma they occur in.
         """
         self._check_fitted()
-        lemma = self._lemmas([text])[0]
-        X = self.vectorizer_.transform([lemma]).tocsr()
+        docs = self._docs([text])
+        lemma = docs["lemmas"].iloc[0]
+        X = self.vectorizer_.transform(docs).tocsr()
         names = self.vectorizer_.get_feature_names_out()
         assigned = themes or [t for t, v in self.predict([text]).iloc[0].items() if v]
         rows = []
@@ -321,6 +390,8 @@ class ThemeClassifier:
                 name = names[idx]
                 if name.startswith("word__"):
                     key = name[len("word__"):]
+                elif name.startswith("context__"):
+                    continue  # explain() sees a single text, without its question
                 else:
                     gram = name[len("char__"):].strip()
                     key = next((tok for tok in tokens if gram and gram in tok), gram)
@@ -354,6 +425,7 @@ class ThemeClassifier:
             "estimators": [self.estimators_[t] for t in self.themes_],
             "calibration": [list(self.calibration_[t]) for t in self.themes_],
             "thresholds": [float(self.thresholds_[t]) for t in self.themes_],
+            "dense_mean": getattr(self, "dense_mean_", None),
         }
         with atomic_path(path) as tmp:
             sio.dump(state, tmp)
@@ -414,6 +486,8 @@ def load_model(path: str | Path | None = None) -> ThemeClassifier:
     clf.estimators_ = dict(zip(themes, state["estimators"], strict=True))
     clf.calibration_ = {t: (float(a), float(b)) for t, (a, b) in zip(themes, state["calibration"], strict=True)}
     clf.thresholds_ = dict(zip(themes, map(float, state["thresholds"]), strict=True))
+    if state.get("dense_mean") is not None:
+        clf.dense_mean_ = np.asarray(state["dense_mean"])
     clf.fingerprint_ = state["fingerprint"]
     clf.n_train_ = int(state["n_train"])
     clf.metrics_ = json.loads(state["metrics"])
@@ -448,9 +522,10 @@ def classify(
     probs = np.full((len(frame), len(themes)), np.nan)
     idx = np.flatnonzero(is_part)
     texts = frame["text"].astype(str).to_numpy()
+    contexts = question_context(frame).to_numpy()
     for start in range(0, len(idx), batch_size):
         chunk = idx[start : start + batch_size]
-        probs[chunk] = clf._scores(clf._lemmas(list(texts[chunk])))
+        probs[chunk] = clf._scores(list(texts[chunk]), list(contexts[chunk]))
         if progress is not None:
             progress(len(chunk))
     proba = pd.DataFrame(probs, index=frame.index, columns=themes)

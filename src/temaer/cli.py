@@ -112,21 +112,27 @@ def _classify_with_progress(segs, model, console):
     return coded, clf
 
 
-def _theme_summary(coded, clf, console) -> None:
+def _theme_summary(summary, labels: dict[str, str], console) -> None:
     from rich.table import Table
 
-    part = coded[coded["role"] != "interviewer"]
-    table = Table(title=f"Temaer i {len(part)} deltagersegmenter")
+    n = max(summary.participant_segments, 1)
+    table = Table(title=f"Temaer i {summary.participant_segments} deltagersegmenter")
     for col in ("tema", "segmenter", "andel", "interviews"):
         table.add_column(col, justify="left" if col == "tema" else "right")
-    for theme in clf.themes_:
-        hit = part[theme].fillna(False).astype(bool)
-        table.add_row(theme, str(int(hit.sum())),
-                      f"{hit.mean():.0%}", str(part.loc[hit, "interview_id"].nunique()))
-    none = part["themes"] == ""
-    table.add_row("(intet mandattema)", str(int(none.sum())), f"{none.mean():.0%}", "")
-    table.add_row("usikre (til manuel gennemsyn)", str(int(part["uncertain"].fillna(False).sum())), "", "")
+    for theme in summary.themes:
+        count = summary.counts.get(theme, 0)
+        table.add_row(theme, str(count), f"{count / n:.0%}", str(len(summary.interviews.get(theme, ()))))
+    table.add_row("(intet mandattema)", str(summary.no_theme), f"{summary.no_theme / n:.0%}", "")
+    table.add_row("usikre (til manuel gennemsyn)", str(summary.uncertain), f"{summary.uncertain / n:.0%}", "")
     console.print(table)
+
+
+def _summarise(coded, clf):
+    from temaer.batch import BatchSummary
+
+    summary = BatchSummary(themes=tuple(clf.themes_))
+    summary.add(coded)
+    return summary
 
 
 @app.command()
@@ -136,23 +142,35 @@ def classify(
     metadata: MetadataOpt = None,
     model: ModelOpt = None,
 ) -> None:
-    """Code every participant segment with the mandate themes and write the coded segments."""
-    from temaer.io import write_table
+    """Code every participant segment with the mandate themes and write the coded segments.
+
+    Files are processed one at a time (memory stays flat); uncertain segments come first in the output.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from temaer.batch import classify_files
+    from temaer.classifier import load_model
+    from temaer.transcripts import iter_files
 
     console = _console()
-    segs, failures = _read_with_progress(paths, metadata, console)
-    _report_failures(failures, console)
-    if segs is None:
-        console.print("[red]Ingen transskriptioner kunne læses[/red]")
-        raise typer.Exit(1)
-    coded, clf = _classify_with_progress(segs, model, console)
-    order = coded.assign(_u=coded["uncertain"].fillna(False)).sort_values(
-        ["_u", "interview_id", "turn"], ascending=[False, True, True], kind="stable").drop(columns="_u")
-    write_table(order, out)
-    _theme_summary(coded, clf, console)
-    console.print(f"Skrev {len(coded)} segmenter til {out} (usikre først)")
-    if failures:
-        console.print(f"[red]{len(failures)} fil(er) kunne ikke læses[/red]")
+    clf = load_model(model)
+    files = iter_files(paths)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as progress:
+        file_task = progress.add_task("Filer", total=len(files))
+        seg_task = progress.add_task("Segmenter kodet", total=None)
+
+        def on_file(_path, n_segments: int) -> None:
+            progress.advance(file_task)
+            progress.advance(seg_task, n_segments)
+
+        summary = classify_files(files, out, model=clf, metadata=metadata, on_file=on_file)
+    _report_failures(summary.failures, console)
+    if summary.files:
+        _theme_summary(summary, clf.codebook_.labels, console)
+        console.print(f"Skrev {summary.segments} segmenter fra {summary.files} filer til {out} (usikre først)")
+    if summary.failures:
+        console.print(f"[red]{len(summary.failures)} fil(er) kunne ikke læses[/red]")
         raise typer.Exit(1)
 
 
@@ -259,7 +277,7 @@ def analyse(
         paths_written = build_report(coded, topics=topic_result, agreement=agreement, out=out,
                                      codebook=clf.codebook_)
         write_table(coded, out / "segments.csv")
-    _theme_summary(coded, clf, console)
+    _theme_summary(_summarise(coded, clf), clf.codebook_.labels, console)
     if topic_result is not None and len(topic_result.topics):
         emerging = topic_result.topics[topic_result.topics["emerging"]]
         console.print(f"Nye emner uden for kommissoriet: {len(emerging)} "
