@@ -28,10 +28,14 @@ VARIANTS: dict[str, dict] = {
     "word + char 2-5": {"context_weight": 0},
     "word + char + question context (default)": {},
     "+ codebook example quotes": {"use_examples": True},
+    "word + question context (no char)": {"char_ngram_range": None},
+    "word + question context + examples (no char)": {"char_ngram_range": None, "use_examples": True},
     "C=1": {"C": 1.0},
     "C=16": {"C": 16.0},
     "question context weight 1.0": {"context_weight": 1.0},
     "+ E5 sentence vectors (dense='e5')": {"dense": "e5"},
+    "+ E5 + codebook example quotes": {"dense": "e5", "use_examples": True},
+    "word + question context + E5 (no char)": {"dense": "e5", "char_ngram_range": None},
 }
 
 

@@ -19,7 +19,8 @@ def main() -> None:
     n_themes = gold.sum(axis=1)
     print(f"interviews: {segs['interview_id'].nunique()}; segments: {len(segs)} "
           f"({len(part)} participant, {int((segs['role'] == 'interviewer').sum())} interviewer)")
-    print(f"files by format: {segs.groupby('interview_id')['source'].first().str.rsplit('.', n=1).str[-1].value_counts().to_dict()}")
+    formats = segs.groupby("interview_id")["source"].first().str.rsplit(".", n=1).str[-1]
+    print(f"files by format: {formats.value_counts().to_dict()}")
     words = part["text"].str.split().str.len()
     print(f"participant segment length in words: median {words.median():.0f}, min {words.min()}, max {words.max()}")
     print(f"coded segments with >= 2 themes: {(n_themes >= 2).mean():.1%}; with no theme: {(n_themes == 0).mean():.1%}")

@@ -217,8 +217,10 @@ class ThemeClassifier:
         lemmas = self._lemmas(texts)
         if contexts is None or not self.context_weight:
             ctx = [NO_CONTEXT] * len(lemmas)
-        else:
-            ctx = [c or NO_CONTEXT for c in self._lemmas(contexts)]
+        else:  # many segments answer the same question: lemmatise each question once
+            unique = list(dict.fromkeys(contexts))
+            lemmatised = dict(zip(unique, self._lemmas(unique), strict=True))
+            ctx = [lemmatised[c] or NO_CONTEXT for c in contexts]
         return pd.DataFrame({"lemmas": lemmas, "context": ctx})
 
     def _dense(self, texts: Sequence[str]) -> np.ndarray | None:

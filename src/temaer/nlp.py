@@ -185,20 +185,19 @@ def preprocess(
     stops = stop_words()
     cleaned = (ANNOTATION_RE.sub(" ", t) if t else "" for t in texts)
     if FALLBACK_NAME == nlp.meta.get("name") or "temaer_lemmatizer" in nlp.pipe_names:
-        lemma = _shared_cache(nlp)
+        from spacy.attrs import ORTH
+
+        # One dict look-up per token: word-form hash -> normalised lemma, or "" when dropped.
+        table = _FORM_TABLES.setdefault(id(nlp), {})
+        lemma, strings = _shared_cache(nlp), nlp.vocab.strings
         for doc in nlp.tokenizer.pipe(cleaned, batch_size=batch_size):
             out = []
-            for tok in doc:
-                form = tok.text
-                if not _WORD_RE.search(form):
-                    continue
-                lower = form.lower()
-                if lower in stops:
-                    continue
-                lem = lemma(form).lower()
-                if lem in stops or len(lem) < 2:
-                    continue
-                out.append(lem)
+            for key in doc.to_array(ORTH).tolist():
+                lem = table.get(key)
+                if lem is None:
+                    lem = table[key] = _normal_lemma(strings[key], lemma, stops)
+                if lem:
+                    out.append(lem)
             yield out
         return
     disable = [p for p in nlp.pipe_names if p in ("ner", "parser")]
@@ -213,6 +212,17 @@ def preprocess(
                 continue
             out.append(lem)
         yield out
+
+
+_FORM_TABLES: dict[int, dict[int, str]] = {}
+
+
+def _normal_lemma(form: str, lemma: _LemmaCache, stops: frozenset[str]) -> str:
+    """The lower-cased lemma of ``form`` as used for modelling, or "" when the form is dropped."""
+    if not _WORD_RE.search(form) or form.lower() in stops:
+        return ""
+    lem = lemma(form).lower()
+    return "" if lem in stops or len(lem) < 2 else lem
 
 
 def _shared_cache(nlp: Language) -> _LemmaCache:
