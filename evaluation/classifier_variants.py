@@ -24,18 +24,19 @@ from sklearn.model_selection import GroupKFold
 from temaer.classifier import ThemeClassifier
 
 VARIANTS: dict[str, dict] = {
-    "word 1-2-gram": {"char_ngram_range": None, "context_weight": 0},
-    "word + char 2-5": {"context_weight": 0},
-    "word + char + question context (default)": {},
-    "+ codebook example quotes": {"use_examples": True},
-    "word + question context (no char)": {"char_ngram_range": None},
-    "word + question context + examples (no char)": {"char_ngram_range": None, "use_examples": True},
-    "C=1": {"C": 1.0},
-    "C=16": {"C": 16.0},
-    "question context weight 1.0": {"context_weight": 1.0},
-    "+ E5 sentence vectors (dense='e5')": {"dense": "e5"},
-    "+ E5 + codebook example quotes": {"dense": "e5", "use_examples": True},
-    "word + question context + E5 (no char)": {"dense": "e5", "char_ngram_range": None},
+    "word 1-2-gram": {"context_weight": 0},
+    "word + char 2-5": {"char_ngram_range": (2, 5), "context_weight": 0},
+    "word + char + question context": {"char_ngram_range": (2, 5)},
+    "word + char + question context + codebook example quotes": {"char_ngram_range": (2, 5), "use_examples": True},
+    "word + question context (default)": {},
+    "word + question context + examples": {"use_examples": True},
+    "word + char + question context, C=1": {"char_ngram_range": (2, 5), "C": 1.0},
+    "word + char + question context, C=16": {"char_ngram_range": (2, 5), "C": 16.0},
+    "word + char + question context weight 1.0": {"char_ngram_range": (2, 5), "context_weight": 1.0},
+    "word + char + question context + E5 (dense='e5')": {"char_ngram_range": (2, 5), "dense": "e5"},
+    "word + char + question context + E5 + examples": {"char_ngram_range": (2, 5), "dense": "e5",
+                                                        "use_examples": True},
+    "word + question context + E5 (E5 model)": {"dense": "e5"},
 }
 
 

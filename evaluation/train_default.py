@@ -23,8 +23,8 @@ from temaer.codebook import Codebook
 
 #: The shipped models: file name -> ThemeClassifier parameters.
 MODELS = {
-    DEFAULT_MODEL_NAME: {"use_examples": True},
-    DEFAULT_MODEL_NAME.replace(".skops", "-e5.skops"): {"use_examples": True, "dense": "e5"},
+    DEFAULT_MODEL_NAME: {},
+    DEFAULT_MODEL_NAME.replace(".skops", "-e5.skops"): {"dense": "e5"},
 }
 
 
