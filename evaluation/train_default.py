@@ -62,6 +62,13 @@ def train_and_test(name: str, params: dict, data: dict, ids) -> dict:
         "a_vs_b_micro_f1": f1_score(a, b, average="micro"), "a_vs_b_macro_f1": f1_score(a, b, average="macro"),
         "a_vs_gold_macro_f1": f1_score(y, a, average="macro"), "b_vs_gold_macro_f1": f1_score(y, b, average="macro"),
     }
+    # does the uncertain flag point at the segments the model gets wrong?
+    conf = clf.confidence(clf.predict_proba(test_all)[test_all["role"].to_numpy() == "participant"])
+    flagged = (conf < clf.uncertain_below).to_numpy()
+    wrong = (p != y).any(axis=1)
+    uncertainty = {"flagged_share": round(float(flagged.mean()), 3),
+                   "error_rate_flagged": round(float(wrong[flagged].mean()), 3),
+                   "error_rate_not_flagged": round(float(wrong[~flagged].mean()), 3)}
     n_train = int((train_all["role"] == "participant").sum())
     metrics = {
         "test": {
@@ -69,7 +76,7 @@ def train_and_test(name: str, params: dict, data: dict, ids) -> dict:
             "per_theme": model_tab.round(4).to_dict("records"),
             "human_a_vs_b": human_tab.round(4).to_dict("records"),
             "micro_f1": round(summary["model_micro_f1"], 4), "macro_f1": round(summary["model_macro_f1"], 4),
-            "predict_seconds": round(pred_s, 2),
+            "predict_seconds": round(pred_s, 2), "uncertainty": uncertainty,
         },
         "train": {"n_segments": n_train, "n_interviews": int(train_all["interview_id"].nunique()),
                   "fit_seconds": round(fit_s, 1)},
@@ -123,6 +130,7 @@ def write_card(results: list[dict]) -> None:
         e5_name=e5["name"], e5_table=_theme_rows(e5), e5_micro=e5["summary"]["model_micro_f1"],
         e5_macro=e5["summary"]["model_macro_f1"], e5_fit_s=e5["metrics"]["train"]["fit_seconds"],
         e5_pred_s=e5["metrics"]["test"]["predict_seconds"], pred_s=metrics["test"]["predict_seconds"],
+        **{f"unc_{k}": v for k, v in metrics["test"]["uncertainty"].items()},
     )
     (ROOT / "models" / "README.md").write_text(card, encoding="utf-8")
 

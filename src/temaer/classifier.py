@@ -150,7 +150,7 @@ class ThemeClassifier:
         dense: str | None = None,
         dense_weight: float = 1.0,
         cv: int = 5,
-        uncertain_below: float = 0.3,
+        uncertain_below: float = 0.1,
         random_state: int = 0,
     ) -> None:
         self.codebook = codebook
