@@ -361,10 +361,12 @@ def build_report(
         "<nav>" + "".join(f"<a href='#{t}'>{html.escape(cb.labels[t])}</a>" for t in ids)
         + "<a href='#nye'>Nye emner</a><a href='#metode'>Metode og pålidelighed</a></nav>",
         "<h2>Overblik</h2>", _table_html(overall, percent=["andel af segmenter"]),
-        plot(heatmap(by_group_int, "interessentgruppe", codebook=cb,
-                     title="Andel af interviews pr. interessentgruppe, hvor temaet forekommer")),
-        plot(heatmap(by_hosp_int, "hospital", codebook=cb,
-                     title="Andel af interviews pr. hospital, hvor temaet forekommer")),
+        plot(heatmap(by_group_seg, "interessentgruppe", codebook=cb,
+                     title="Andel af deltagersegmenter med temaet, pr. interessentgruppe")),
+        plot(heatmap(by_hosp_seg, "hospital", codebook=cb,
+                     title="Andel af deltagersegmenter med temaet, pr. hospital")),
+        "<p class='note'>Andelene er beregnet pr. segment; tabellerne under hvert tema viser også, i hvor "
+        "mange af gruppens interviews temaet forekommer (så en snakkesalig gruppe ikke vejer for tungt).</p>",
         plot(cooccurrence_plot(co, cb)),
     ]
     quote_tables = []
