@@ -1,0 +1,84 @@
+"""The command line: summaries, error isolation per file, exit codes, outputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from typer.testing import CliRunner
+
+from temaer.cli import app
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+runner = CliRunner()
+
+
+def _inputs(tmp_path: Path) -> list[str]:
+    bad = tmp_path / "tom.txt"
+    bad.write_text("", encoding="utf-8")
+    return [str(CORPUS / "transcripts" / "LS01.txt"), str(CORPUS / "transcripts" / "LAE02.vtt"), str(bad)]
+
+
+def test_help_is_instant_and_light():
+    code = "import sys, temaer.cli; bad = [m for m in ('sklearn', 'spacy', 'bertopic', 'pandas') if m in sys.modules]; " \
+           "assert not bad, bad"
+    subprocess.run([sys.executable, "-c", code], check=True)
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0 and "classify" in result.output and "analyse" in result.output
+
+
+def test_segments_summary_and_failed_file(tmp_path):
+    out = tmp_path / "segs.xlsx"
+    result = runner.invoke(app, ["segments", *_inputs(tmp_path), "--metadata", str(CORPUS / "metadata.csv"),
+                                 "--out", str(out)])
+    assert result.exit_code == 1  # one file failed
+    assert "tom.txt" in result.output and "empty transcript" in result.output
+    segs = pd.read_excel(out)
+    assert set(segs["interview_id"]) == {"LS01", "LAE02"}
+    assert set(segs.loc[segs.interview_id == "LAE02", "hospital"]) == {"Regionshospitalet Gødstrup"}
+
+
+def test_classify_streams_and_isolates_errors(tmp_path):
+    out = tmp_path / "kodet.csv"
+    result = runner.invoke(app, ["classify", *_inputs(tmp_path), "--out", str(out)])
+    assert result.exit_code == 1 and "tom.txt" in result.output
+    coded = pd.read_csv(out, encoding="utf-8-sig")
+    assert set(coded["interview_id"]) == {"LS01", "LAE02"}
+    part = coded[coded["role"] == "participant"]
+    assert part["themes"].notna().any() and coded.loc[coded["role"] == "interviewer", "roller"].isna().all()
+    flags = part["uncertain"].astype(bool).tolist()
+    assert flags == sorted(flags, reverse=True)  # uncertain segments first
+    assert not list(tmp_path.glob(".temaer-*")) and not list(tmp_path.glob(".kodet*"))  # no temp files left
+
+
+def test_classify_bad_output_type(tmp_path):
+    result = runner.invoke(app, ["classify", str(CORPUS / "transcripts" / "LS01.txt"), "--out",
+                                 str(tmp_path / "x.json")])
+    assert result.exit_code != 0
+
+
+def test_train_then_classify_with_own_model(tmp_path):
+    model = tmp_path / "m.skops"
+    segs = [str(CORPUS / "transcripts" / f) for f in ("LS01.txt", "LS04.txt", "LS05.txt", "SPL01.txt")]
+    result = runner.invoke(app, ["train", *sum((["--segments", s] for s in segs), []), "--coding",
+                                 str(CORPUS / "coding" / "gold.csv"), "--out", str(model)])
+    assert result.exit_code == 0, result.output
+    assert model.exists()
+    out = tmp_path / "k.parquet"
+    result = runner.invoke(app, ["classify", segs[0], "--model", str(model), "--out", str(out)])
+    assert result.exit_code == 0
+    assert len(pd.read_parquet(out)) > 50
+
+
+def test_analyse_without_topics(tmp_path):
+    out = tmp_path / "rapport"
+    result = runner.invoke(app, ["analyse", str(CORPUS / "transcripts" / "LS01.txt"),
+                                 str(CORPUS / "transcripts" / "AL01.txt"), "--metadata", str(CORPUS / "metadata.csv"),
+                                 "--coding", str(CORPUS / "coding" / "gold.csv"), "--no-topics", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "rapport.html").exists() and (out / "segments.csv").exists()
+    sheets = openpyxl.load_workbook(out / "rapport.xlsx", read_only=True).sheetnames
+    assert "enighed" in sheets and "segmenter" in sheets
