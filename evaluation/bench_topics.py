@@ -78,7 +78,8 @@ def _child(n: int, cache_dir: str) -> None:
     print(json.dumps({
         "n": int(len(segs)), "data_s": round(t_data, 1), "embed_s": round(t_embed, 1),
         "topics_s": round(t_topics, 1), "n_topics": int(len(res.topics)),
-        "outliers": res.n_outliers, "peak_rss_mb": round(peak_mb)}))
+        "outliers": res.n_outliers, "peak_rss_mb": round(peak_mb),
+        "load_avg_1min": round(os.getloadavg()[0], 2)}))
 
 
 def run_size(n: int, cache_dir: str) -> dict:
@@ -116,14 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     md = ["# Topic modelling benchmark", "", f"Machine: {report['machine']}. Mode `all`, E5 "
           "embedder; synthetic segments resampled from the corpus (see the script's docstring). "
           "Cold = empty embedding cache; warm = rerun with the cache filled. Wall time includes "
-          "starting Python and importing BERTopic.", "",
+          "starting Python and importing BERTopic. `load` is the 1-minute load average at the end "
+          "of the cold run (2 cores: above 2 means other processes competed for the CPU).", "",
           "| segments | cold wall (s) | embedding (s) | topic model (s) | warm wall (s) | "
-          "warm topic model (s) | peak RSS (MB) | topics |",
-          "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+          "warm topic model (s) | peak RSS (MB) | topics | load |",
+          "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         c, w = r["cold"], r["warm"]
         md.append(f"| {r['n']} | {c['wall_s']} | {c['embed_s']} | {c['topics_s']} | "
-                  f"{w['wall_s']} | {w['topics_s']} | {c['peak_rss_mb']} | {c['n_topics']} |")
+                  f"{w['wall_s']} | {w['topics_s']} | {c['peak_rss_mb']} | {c['n_topics']} | "
+                  f"{c.get('load_avg_1min', '')} |")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench_topics.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     (args.out / "bench_topics.md").write_text("\n".join(md) + "\n", encoding="utf-8")

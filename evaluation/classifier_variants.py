@@ -90,7 +90,14 @@ def main() -> None:
             f"({len(part_tr)} train segments in {len(interviews)} interviews; CV = grouped 5-fold over train "
             "interviews; test = the held-out test interviews).", "",
             md_table(table[cols]), "", "Per-theme cross-validated F1:", "",
-            md_table(table[["variant", *[f"cv_f1_{t}" for t in ids]]]), ""]
+            md_table(table[["variant", *[f"cv_f1_{t}" for t in ids]]]), "",
+            "Choices: the question context is the one large gain (+0.06 macro-F1). Character n-grams add "
+            "about +0.01 in CV but cost most of the classification time, so the default model "
+            "(`word + question context`) leaves them out to meet the speed target; C and the context "
+            "weight barely matter; the codebook's example quotes help only with character n-grams. "
+            "E5 sentence vectors add +0.04 and ship as the slower option (`word + question context + E5`). "
+            "Not tried: label co-occurrence (stacking or classifier chains) and fine-tuned transformers "
+            "(torch is kept out of the install).", ""]
     out.write_text("\n".join(text), encoding="utf-8")
     print(f"wrote {out}")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
@@ -14,9 +13,7 @@ import pytest
 from temaer.topics import (
     discover_topics,
     load_topics,
-    read_safetensors,
     scaled_params,
-    write_safetensors,
 )
 
 pytest.importorskip("bertopic")
@@ -216,17 +213,6 @@ def test_save_and_load_offline(result, tmp_path, monkeypatch):
     import os
 
     assert os.environ["HF_HUB_OFFLINE"] == "1"
-
-
-def test_safetensors_format_roundtrip(tmp_path):
-    tensors = {"a": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.array([1, 2], np.int64)}
-    write_safetensors(tmp_path / "x.safetensors", tensors)
-    raw = (tmp_path / "x.safetensors").read_bytes()
-    size = int.from_bytes(raw[:8], "little")
-    header = json.loads(raw[8 : 8 + size])
-    assert header["a"] == {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}
-    back = read_safetensors(tmp_path / "x.safetensors")
-    assert all(np.array_equal(back[k], v) and back[k].dtype == v.dtype for k, v in tensors.items())
 
 
 def test_scaled_params():

@@ -290,6 +290,24 @@ def analyse(
 
 
 @app.command()
+def topics(
+    paths: PathsArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for tables, plots and model.")],
+    metadata: MetadataOpt = None,
+    coded: Annotated[Path | None, typer.Option("--coded", help="Classifier output (temaer classify).")] = None,
+    mode: Annotated[str, typer.Option(help="emerging, all, guided or zeroshot.")] = "emerging",
+    embedder: Annotated[str, typer.Option(help="auto, e5, tfidf or hybrid.")] = "auto",
+    min_topic_size: Annotated[int | None, typer.Option(help="Smallest topic (default scales with N).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Find emerging topics (BERTopic) and write topics.csv/.xlsx, segments_topics.csv and HTML views."""
+    from temaer._cli_topics import run_topics_command
+
+    run_topics_command(paths, metadata, out, coded=coded, mode=mode, embedder=embedder,
+                       min_topic_size=min_topic_size, random_state=seed, console=_console())
+
+
+@app.command()
 def evaluate(
     coding: Annotated[list[Path], typer.Option("--coding", "-c", help="Coding table (segment_id, theme); repeat.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Report file: .html or .xlsx.")],
