@@ -313,12 +313,14 @@ def build_report(
     codebook: Codebook | None = None,
     title: str = "Kortlægning af lægesekretærgruppens rolle og arbejdsopgaver",
     n_quotes: int = 4,
-) -> dict[str, Path]:
+    png: bool = True,
+) -> dict[str, Any]:
     """Write ``out/rapport.html`` (self-contained) and ``out/rapport.xlsx`` (same tables).
 
     ``topics``: a :class:`temaer.topics.TopicResult` (or an object with ``.topics``/``.segments``).
     ``agreement``: a tidy agreement table (e.g. from :func:`temaer.evaluate.compare_coders`).
-    Returns the paths written.
+    ``png``: also write each plot as a static PNG where kaleido can render it.
+    Returns the paths written (``html``, ``xlsx``, and ``png``: a list, empty without kaleido).
 
     Example:
         >>> build_report(coded, topics=result, out="rapport")  # doctest: +SKIP
@@ -339,7 +341,11 @@ def build_report(
 
     first_plot = [True]
 
-    def plot(fig) -> str:
+    pngs: list[Path] = []
+
+    def plot(fig, name: str) -> str:
+        if png and save_png(fig, out / f"{name}.png"):
+            pngs.append(out / f"{name}.png")
         inc = "inline" if first_plot[0] else False
         first_plot[0] = False
         return pio.to_html(fig, include_plotlyjs=True if inc else False, full_html=False,
@@ -362,12 +368,12 @@ def build_report(
         + "<a href='#nye'>Nye emner</a><a href='#metode'>Metode og pålidelighed</a></nav>",
         "<h2>Overblik</h2>", _table_html(overall, percent=["andel af segmenter"]),
         plot(heatmap(by_group_seg, "interessentgruppe", codebook=cb,
-                     title="Andel af deltagersegmenter med temaet, pr. interessentgruppe")),
+                     title="Andel af deltagersegmenter med temaet, pr. interessentgruppe"), "temaer_grupper"),
         plot(heatmap(by_hosp_seg, "hospital", codebook=cb,
-                     title="Andel af deltagersegmenter med temaet, pr. hospital")),
+                     title="Andel af deltagersegmenter med temaet, pr. hospital"), "temaer_hospitaler"),
         "<p class='note'>Andelene er beregnet pr. segment; tabellerne under hvert tema viser også, i hvor "
         "mange af gruppens interviews temaet forekommer (så en snakkesalig gruppe ikke vejer for tungt).</p>",
-        plot(cooccurrence_plot(co, cb)),
+        plot(cooccurrence_plot(co, cb), "samforekomst"),
     ]
     quote_tables = []
     for t in ids:
@@ -412,7 +418,7 @@ def build_report(
         body.append("<p>Emner fundet med BERTopic i de segmenter, som ikke fik et sikkert mandattema.</p>")
         body.append(_table_html(topic_table[show]))
         if getattr(topics, "segments", None) is not None and "topic" in topics.segments.columns:
-            body.append(plot(topic_sizes_plot(topics.segments, topic_table)))
+            body.append(plot(topic_sizes_plot(topics.segments, topic_table), "nye_emner"))
     else:
         body.append("<p class='note'>Ingen emnemodel i denne kørsel.</p>")
 
@@ -459,6 +465,7 @@ def build_report(
         sheets["enighed"] = agreement
     sheets["segmenter"] = coded
     paths["xlsx"] = write_sheets(sheets, out / "rapport.xlsx")
+    paths["png"] = pngs
     return paths
 
 
