@@ -55,12 +55,14 @@ def theme_cell(theme: str) -> str:
     return THEME_NAMES.get(theme, f"`{theme}`")
 
 
-def load_segments() -> pd.DataFrame:
+def load_segments(participants_only: bool = True) -> pd.DataFrame:
     metadata = CORPUS / "metadata.csv"
     segs = read_transcripts(CORPUS / "transcripts", metadata=metadata if metadata.is_file() else None)
     splits = pd.read_csv(CORPUS / "splits.csv", dtype=str)[["interview_id", "split"]]
     segs = segs.merge(splits, on="interview_id", how="left")
-    return segs[segs["role"] == "participant"].reset_index(drop=True)
+    if participants_only:
+        segs = segs[segs["role"] == "participant"]
+    return segs.reset_index(drop=True)
 
 
 def human_table(pair: pd.DataFrame) -> str:
@@ -125,7 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         except FileNotFoundError as exc:
             out.append(f"_No shipped model yet ({exc}); model figures skipped._\n")
         else:
-            coded = temaer.classify(test, model)
+            # classify whole interviews (interviewer turns give each answer its question), then compare
+            everything = load_segments(participants_only=False)
+            coded = temaer.classify(everything[everything["split"] == "test"], model)
+            coded = coded[coded["role"] == "participant"]
             model_ref = compare_coders({"model": coded}, reference=tables["gold"], segments=test,
                                        n_boot=args.n_boot, random_state=0)
             mvh = model_vs_humans(tables["coder_a"], tables["coder_b"], coded, tables["gold"],

@@ -128,6 +128,9 @@ class ThemeClassifier:
         use_examples: add the codebook's example quotes as extra training segments.
         context_weight: weight of the features of the interviewer question a segment answers
             (0 = ignore context; plain texts have none).
+        context_copies: also train on a copy of every segment without its question: texts given
+            without context (plain strings, participant rows only) are coded better, segments with
+            their question somewhat worse (evaluation/classifier_variants.md).
         dense: ``"e5"`` adds multilingual-E5 sentence vectors (``temaer.embed``) to the features:
             more accurate, much slower.
         dense_weight: scale of the dense block relative to the TF-IDF blocks.
@@ -147,6 +150,7 @@ class ThemeClassifier:
         C: float = 4.0,
         use_examples: bool = False,
         context_weight: float = 0.5,
+        context_copies: bool = False,
         dense: str | None = None,
         dense_weight: float = 1.0,
         cv: int = 5,
@@ -160,6 +164,7 @@ class ThemeClassifier:
         self.C = C
         self.use_examples = use_examples
         self.context_weight = context_weight
+        self.context_copies = context_copies
         self.dense = dense
         self.dense_weight = dense_weight
         self.cv = cv
@@ -170,7 +175,7 @@ class ThemeClassifier:
     def get_params(self, deep: bool = True) -> dict[str, Any]:  # noqa: ARG002
         return {k: getattr(self, k) for k in (
             "codebook", "word_ngram_range", "char_ngram_range", "min_df", "C", "use_examples", "context_weight",
-            "dense", "dense_weight", "cv", "uncertain_below", "random_state")}
+            "context_copies", "dense", "dense_weight", "cv", "uncertain_below", "random_state")}
 
     def set_params(self, **params: Any) -> ThemeClassifier:
         for key, value in params.items():
@@ -281,7 +286,15 @@ class ThemeClassifier:
             Y = np.vstack([Y, np.array([[int(t == theme) for t in ids] for theme in ex["theme"]], dtype=int)])
             if dense is not None:
                 dense = np.vstack([dense, self._dense(ex["text"].tolist())])
-        n = len(texts)  # rows beyond n are codebook examples: always in training folds
+        n = len(texts)  # rows beyond n: codebook examples, then context-free copies (always in training)
+        copies = np.array([], dtype=int)
+        if self.context_weight and self.context_copies:
+            start = len(docs)
+            docs = pd.concat([docs, docs.iloc[:n].assign(context=NO_CONTEXT)], ignore_index=True)
+            Y = np.vstack([Y, Y[:n]])
+            if dense is not None:
+                dense = np.vstack([dense, dense[:n]])
+            copies = np.arange(start, start + n)
 
         n_groups = len(set(grp)) if grp is not None else 0
         if grp is not None and n_groups >= 3:
@@ -289,14 +302,14 @@ class ThemeClassifier:
         else:
             splitter = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
             splits = list(splitter.split(texts, Y[:n].argmax(axis=1)))
-        extra = np.arange(n, len(docs))
+        extra = np.arange(n, len(docs) - len(copies))
         if dense is not None:
             self.dense_mean_ = dense.mean(axis=0)
         oof = np.full((n, len(ids)), np.nan)
         for train_idx, test_idx in splits:
-            tr = np.concatenate([train_idx, extra])
-            vec = self._make_vectorizer()
-            Xtr = self._stack(vec.fit_transform(docs.iloc[tr]), None if dense is None else dense[tr])
+            tr = np.concatenate([train_idx, extra, copies[train_idx] if len(copies) else copies])
+            vec = self._make_vectorizer().fit(docs.iloc[np.concatenate([train_idx, extra])])  # copies don't count
+            Xtr = self._stack(vec.transform(docs.iloc[tr]), None if dense is None else dense[tr])
             Xte = self._stack(vec.transform(docs.iloc[test_idx]), None if dense is None else dense[test_idx])
             for j in range(len(ids)):
                 if Y[tr, j].min() == Y[tr, j].max():
@@ -304,8 +317,8 @@ class ThemeClassifier:
                     continue
                 oof[test_idx, j] = self._make_lr().fit(Xtr, Y[tr, j]).decision_function(Xte)
 
-        self.vectorizer_ = self._make_vectorizer()
-        Xall = self._stack(self.vectorizer_.fit_transform(docs), dense)
+        self.vectorizer_ = self._make_vectorizer().fit(docs.iloc[: len(docs) - len(copies)])
+        Xall = self._stack(self.vectorizer_.transform(docs), dense)
         self.estimators_: dict[str, Any] = {}
         self.calibration_: dict[str, tuple[float, float]] = {}
         self.thresholds_: dict[str, float] = {}
