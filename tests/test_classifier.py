@@ -97,6 +97,22 @@ def test_wide_coding_equals_long_coding(train_data, fitted):
     np.testing.assert_allclose(other.predict_proba(texts), fitted.predict_proba(texts))
 
 
+def test_question_context_is_used_and_unknown_context_is_neutral():
+    from temaer.classifier import question_context
+
+    segs = pd.DataFrame({
+        "interview_id": ["X"] * 4, "turn": [1, 2, 3, 4],
+        "role": ["participant", "interviewer", "participant", "participant"],
+        "text": ["Hej", "Hvad laver I?", "Booking", "Og kodning"],
+    })
+    assert question_context(segs).tolist() == ["", "", "Hvad laver I?", "Hvad laver I?"]
+    assert question_context(segs[["text"]]) is None  # plain texts: context unknown
+    model = load_model()
+    assert model.context_seen_
+    docs = model._docs(["Booking"], None)
+    assert docs["context"].tolist() == [""]  # unknown context: empty block, not the opening token
+
+
 def test_explain_names_words_from_the_text(fitted):
     ex = fitted.explain("Jeg booker tider og koder i LPR")
     assert set(ex["theme"]) == {"opgaver"}

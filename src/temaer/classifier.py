@@ -68,15 +68,15 @@ def _groups(frame: pd.DataFrame) -> np.ndarray | None:
     return None
 
 
-def question_context(frame: pd.DataFrame) -> pd.Series:
+def question_context(frame: pd.DataFrame) -> pd.Series | None:
     """For each row, the text of the latest interviewer turn before it in the same interview ("" if none).
 
     Rows are taken in transcript order (``interview_id``, ``turn`` when present). Human coders read a
     segment in the light of the question it answers; the classifier gets the question as separate
-    features. A table without ``role``/``interview_id`` (plain texts) has no context.
+    features. A table without ``role``/``interview_id`` (plain texts) has no known context: None.
     """
     if not {"role", "interview_id"} <= set(frame.columns):
-        return pd.Series("", index=frame.index)
+        return None
     order = frame.sort_values(["interview_id", "turn"], kind="stable") if "turn" in frame.columns else frame
     is_question = order["role"] == "interviewer"
     last_question = order["text"].where(is_question).groupby(order["interview_id"], sort=False).ffill()
@@ -219,10 +219,16 @@ class ThemeClassifier:
         return ColumnTransformer(blocks, transformer_weights=weights, sparse_threshold=1.0)
 
     def _docs(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> pd.DataFrame:
-        """Lemma strings of the texts and of their question context (the vectoriser's input)."""
+        """Lemma strings of the texts and of their question context (the vectoriser's input).
+
+        A segment known to have no preceding question (an interview's opening) gets the
+        ``NO_CONTEXT`` token; texts whose context is unknown (``contexts=None``) get an empty
+        context block, unless the model never saw any context in training.
+        """
         lemmas = self._lemmas(texts)
         if contexts is None or not self.context_weight:
-            ctx = [NO_CONTEXT] * len(lemmas)
+            unknown = "" if getattr(self, "context_seen_", False) else NO_CONTEXT
+            ctx = [unknown] * len(lemmas)
         else:  # many segments answer the same question: lemmatise each question once
             unique = list(dict.fromkeys(contexts))
             lemmatised = dict(zip(unique, self._lemmas(unique), strict=True))
@@ -267,6 +273,8 @@ class ThemeClassifier:
         ids = codebook.ids
         frame = _as_frame(X)
         context = question_context(frame)
+        if context is None:
+            context = pd.Series(None, index=frame.index, dtype=object)
         if "role" in frame.columns:
             keep = (frame["role"].fillna("participant") != "interviewer").to_numpy()
             frame, context = frame[keep], context[keep]
@@ -277,7 +285,8 @@ class ThemeClassifier:
         frame, context, y = frame[coded], context[coded], y[coded].astype(int)
         texts = frame["text"].astype(str).tolist()
         grp = np.asarray(groups)[coded] if groups is not None else _groups(frame)
-        docs = self._docs(texts, context.tolist())
+        self.context_seen_ = bool((context.fillna("") != "").any())  # any real question in training
+        docs = self._docs(texts, context.fillna("").tolist() if self.context_seen_ else None)
         dense = self._dense(texts)
         Y = y.to_numpy()
         if self.use_examples:
@@ -366,7 +375,8 @@ class ThemeClassifier:
         """
         self._check_fitted()
         frame = _as_frame(X)
-        probs = self._scores(frame["text"].astype(str).tolist(), question_context(frame).tolist())
+        context = question_context(frame)
+        probs = self._scores(frame["text"].astype(str).tolist(), None if context is None else context.tolist())
         return pd.DataFrame(probs, index=frame.index, columns=list(self.themes_))
 
     def predict(self, X: Any) -> pd.DataFrame:
@@ -442,6 +452,7 @@ class ThemeClassifier:
             "calibration": [list(self.calibration_[t]) for t in self.themes_],
             "thresholds": [float(self.thresholds_[t]) for t in self.themes_],
             "dense_mean": getattr(self, "dense_mean_", None),
+            "context_seen": bool(getattr(self, "context_seen_", False)),
         }
         with atomic_path(path) as tmp:
             sio.dump(state, tmp)
@@ -502,6 +513,7 @@ def load_model(path: str | Path | None = None) -> ThemeClassifier:
     clf.estimators_ = dict(zip(themes, state["estimators"], strict=True))
     clf.calibration_ = {t: (float(a), float(b)) for t, (a, b) in zip(themes, state["calibration"], strict=True)}
     clf.thresholds_ = dict(zip(themes, map(float, state["thresholds"]), strict=True))
+    clf.context_seen_ = bool(state.get("context_seen", False))
     if state.get("dense_mean") is not None:
         clf.dense_mean_ = np.asarray(state["dense_mean"])
     clf.fingerprint_ = state["fingerprint"]
@@ -538,10 +550,11 @@ def classify(
     probs = np.full((len(frame), len(themes)), np.nan)
     idx = np.flatnonzero(is_part)
     texts = frame["text"].astype(str).to_numpy()
-    contexts = question_context(frame).to_numpy()
+    context = question_context(frame)
+    contexts = None if context is None else context.to_numpy()
     for start in range(0, len(idx), batch_size):
         chunk = idx[start : start + batch_size]
-        probs[chunk] = clf._scores(list(texts[chunk]), list(contexts[chunk]))
+        probs[chunk] = clf._scores(list(texts[chunk]), None if contexts is None else list(contexts[chunk]))
         if progress is not None:
             progress(len(chunk))
     proba = pd.DataFrame(probs, index=frame.index, columns=themes)
