@@ -60,7 +60,9 @@ class _Parts:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.paths: list[Path] = []
+        self.files = 0
+        self.uncertain: list[Path] = []  # parts holding each file's uncertain segments
+        self.rest: list[Path] = []  # parts holding the others
         self.dtypes: dict[str, str] = {}
 
     def add(self, frame: pd.DataFrame) -> None:
@@ -71,19 +73,18 @@ class _Parts:
             if col not in self.dtypes or (self.dtypes[col] == "string" and frame[col].notna().any()
                                           and str(frame[col].dtype) != "string"):
                 self.dtypes[col] = str(frame[col].dtype)
-        path = self.folder / f"part{len(self.paths):06d}.parquet"
-        frame.to_parquet(path, index=False)
-        self.paths.append(path)
+        mask = frame["uncertain"].fillna(False).astype(bool)
+        for kind, part, paths in (("u", frame[mask], self.uncertain), ("r", frame[~mask], self.rest)):
+            if len(part):
+                path = self.folder / f"{kind}{self.files:06d}.parquet"
+                part.to_parquet(path, index=False)
+                paths.append(path)
+        self.files += 1
 
     def chunks(self):
         """Uncertain segments of every file first, then the rest, each in file order."""
-        for want_uncertain in (True, False):
-            for path in self.paths:
-                frame = pd.read_parquet(path)
-                mask = frame["uncertain"].fillna(False).astype(bool)
-                chunk = frame[mask if want_uncertain else ~mask]
-                if len(chunk):
-                    yield chunk.reindex(columns=list(self.dtypes)).astype(self.dtypes)
+        for path in [*self.uncertain, *self.rest]:
+            yield pd.read_parquet(path).reindex(columns=list(self.dtypes)).astype(self.dtypes)
 
     def write(self, target: Path) -> None:
         suffix = target.suffix.lower()
@@ -146,6 +147,6 @@ def classify_files(
             parts.add(coded)
             if on_file:
                 on_file(path, len(coded))
-        if parts.paths:
+        if parts.files:
             parts.write(out)
     return summary
