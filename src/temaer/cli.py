@@ -55,6 +55,13 @@ def _report_failures(failures, console) -> None:
         console.print(f"[red]fejl[/red] {exc}", markup=True, highlight=False)
 
 
+def _exit_if_failed(failures, console) -> None:
+    """Non-zero exit when any input file failed (after the others' results were written)."""
+    if failures:
+        console.print(f"[red]{len(failures)} fil(er) kunne ikke læses[/red]")
+        raise typer.Exit(1)
+
+
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False):
     level = logging.INFO if verbose else logging.WARNING
@@ -89,9 +96,7 @@ def segments(
 
             write_table(segs, out)
             console.print(f"Skrev {len(segs)} segmenter til {out}")
-    if failures:
-        console.print(f"[red]{len(failures)} fil(er) kunne ikke læses[/red]")
-        raise typer.Exit(1)
+    _exit_if_failed(failures, console)
 
 
 OutTableOpt = Annotated[Path, typer.Option("--out", "-o", help="Output .csv/.xlsx/.parquet.")]
@@ -112,7 +117,7 @@ def _classify_with_progress(segs, model, console):
     return coded, clf
 
 
-def _theme_summary(summary, labels: dict[str, str], console) -> None:
+def _theme_summary(summary, console) -> None:
     from rich.table import Table
 
     n = max(summary.participant_segments, 1)
@@ -167,11 +172,9 @@ def classify(
         summary = classify_files(files, out, model=clf, metadata=metadata, on_file=on_file)
     _report_failures(summary.failures, console)
     if summary.files:
-        _theme_summary(summary, clf.codebook_.labels, console)
+        _theme_summary(summary, console)
         console.print(f"Skrev {summary.segments} segmenter fra {summary.files} filer til {out} (usikre først)")
-    if summary.failures:
-        console.print(f"[red]{len(summary.failures)} fil(er) kunne ikke læses[/red]")
-        raise typer.Exit(1)
+    _exit_if_failed(summary.failures, console)
 
 
 @app.command()
@@ -211,8 +214,7 @@ def train(
         table.add_row(theme, str(m["positives"]), f"{m['cv_f1']:.2f}", f"{m['threshold']:.2f}")
     console.print(table)
     console.print(f"Gemte modellen i {out}")
-    if failures:
-        raise typer.Exit(1)
+    _exit_if_failed(failures, console)
 
 
 @app.command()
@@ -277,16 +279,14 @@ def analyse(
         paths_written = build_report(coded, topics=topic_result, agreement=agreement, out=out,
                                      codebook=clf.codebook_)
         write_table(coded, out / "segments.csv")
-    _theme_summary(_summarise(coded, clf), clf.codebook_.labels, console)
+    _theme_summary(_summarise(coded, clf), console)
     if topic_result is not None and len(topic_result.topics):
         emerging = topic_result.topics[topic_result.topics["emerging"]]
         console.print(f"Nye emner uden for kommissoriet: {len(emerging)} "
                       f"({', '.join(map(str, emerging['label'].head(6)))})")
     console.print(f"Rapport: {paths_written['html']}  Excel: {paths_written['xlsx']}  "
                   f"Segmenter: {out / 'segments.csv'}  ({time.perf_counter() - t0:.0f} s)")
-    if failures:
-        console.print(f"[red]{len(failures)} fil(er) kunne ikke læses[/red]")
-        raise typer.Exit(1)
+    _exit_if_failed(failures, console)
 
 
 @app.command()
