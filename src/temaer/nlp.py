@@ -94,7 +94,10 @@ CLOSED_CLASS_LEMMAS: dict[str, str] = {
 }
 
 
-_LEMMA_CACHES: dict[int, _LemmaCache] = {}
+@lru_cache(maxsize=1)
+def _lemma_cache() -> _LemmaCache:
+    """The process-wide word-form -> lemma cache (simplemma's lemmas don't depend on the pipeline)."""
+    return _LemmaCache()
 
 
 def _register_lemmatizer() -> None:
@@ -104,7 +107,7 @@ def _register_lemmatizer() -> None:
 
         @Language.factory("temaer_lemmatizer")
         def _make_lemmatizer(nlp: Language, name: str):  # noqa: ARG001
-            cache = _LemmaCache()
+            cache = _lemma_cache()
 
             def lemmatize_doc(doc):
                 for token in doc:
@@ -188,8 +191,8 @@ def preprocess(
         from spacy.attrs import ORTH
 
         # One dict look-up per token: word-form hash -> normalised lemma, or "" when dropped.
-        table = _FORM_TABLES.setdefault(id(nlp), {})
-        lemma, strings = _shared_cache(nlp), nlp.vocab.strings
+        table = _FORM_TABLE  # keyed by spaCy's string hash, which is the same in every vocab
+        lemma, strings = _lemma_cache(), nlp.vocab.strings
         for doc in nlp.tokenizer.pipe(cleaned, batch_size=batch_size):
             out = []
             for key in doc.to_array(ORTH).tolist():
@@ -214,7 +217,7 @@ def preprocess(
         yield out
 
 
-_FORM_TABLES: dict[int, dict[int, str]] = {}
+_FORM_TABLE: dict[int, str] = {}
 
 
 def _normal_lemma(form: str, lemma: _LemmaCache, stops: frozenset[str]) -> str:
@@ -223,13 +226,6 @@ def _normal_lemma(form: str, lemma: _LemmaCache, stops: frozenset[str]) -> str:
         return ""
     lem = lemma(form).lower()
     return "" if lem in stops or len(lem) < 2 else lem
-
-
-def _shared_cache(nlp: Language) -> _LemmaCache:
-    key = id(nlp)
-    if key not in _LEMMA_CACHES:
-        _LEMMA_CACHES[key] = _LemmaCache()
-    return _LEMMA_CACHES[key]
 
 
 def lemma_text(texts: Iterable[str], **kwargs) -> list[str]:
