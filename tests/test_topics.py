@@ -160,13 +160,50 @@ def test_emerging_mode_skips_confidently_coded(segments, cache_dir):
     coded["udfordringer"] = segments["planted"].eq("loen")
     coded["uncertain"] = False
     coded.loc[segments.index[segments["planted"].eq("loen")][:3], "uncertain"] = True
-    res = discover_topics(segments, coded=coded, cache_dir=cache_dir, min_tokens=3, min_topic_size=5)
+    res = discover_topics(segments, coded=coded, cache_dir=cache_dir, min_tokens=3, min_topic_size=5,
+                          extend_quantile=None)
     kept = set(res.segments["segment_id"])
     loen = segments.loc[segments["planted"].eq("loen"), "segment_id"]
     assert len(kept & set(loen)) == 3  # only the uncertain ones
+    assert set(res.segments["assigned"]) == {"cluster"}
     assert res.params["mode"] == "emerging"
     assert res.topics["mandate_share"].notna().all()
     assert res.topics["emerging"].dtype == bool
+
+
+def test_emerging_topics_take_in_mixed_coded_segments(segments, cache_dir):
+    # half of the Covid segments also carry a (confident) mandate theme, as do all pay segments;
+    # the Covid ones belong to the Covid topic found from the rest, the pay ones to no topic
+    covid = segments.index[segments["planted"].eq("covid")]
+    coded = segments[["segment_id"]].assign(udfordringer=False, uncertain=False)
+    coded.loc[covid[::2], "udfordringer"] = True
+    coded.loc[segments["planted"].eq("loen"), "udfordringer"] = True
+    res = discover_topics(segments, coded=coded, cache_dir=cache_dir, min_tokens=3, min_topic_size=4)
+    seg = res.segments.set_index("segment_id")
+    added = seg[seg["assigned"] == "nearest"]
+    assert set(added.index) <= set(segments.loc[coded["udfordringer"], "segment_id"])
+    covid_topic = seg.loc[segments.loc[covid[1::2], "segment_id"], "topic"].mode()[0]
+    assert covid_topic >= 0
+    mixed = segments.loc[covid[::2], "segment_id"]
+    assert (added["topic"].reindex(mixed) == covid_topic).sum() >= 4  # of 6
+    assert added["planted"].eq("loen").sum() <= 2  # of 12
+    extended = res.topics.set_index("topic")["extended"]
+    assert extended.sum() == len(added)
+    assert extended[covid_topic] == (added["topic"] == covid_topic).sum()
+    assert res.topics["size"].sum() + res.n_outliers == (seg["assigned"] == "cluster").sum()
+
+
+def test_nearest_topics_keeps_far_rows_out():
+    from temaer.topics import nearest_topics
+
+    rng = np.random.default_rng(0)
+    a = rng.normal([5, 0, 0], 0.3, size=(20, 3))
+    b = rng.normal([0, 5, 0], 0.3, size=(20, 3))
+    X = np.vstack([a, b])
+    topics = np.array([0] * 20 + [1] * 20)
+    new = np.array([[5, 0.1, 0], [0.1, 5, 0], [0, 0, 5]])
+    assert nearest_topics(X, topics, new, 0.1).tolist() == [0, 1, -1]
+    assert nearest_topics(X, np.full(40, -1), new, 0.1).tolist() == [-1, -1, -1]
 
 
 def test_tiny_inputs_do_not_crash(segments, cache_dir):

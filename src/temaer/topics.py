@@ -27,6 +27,14 @@ The ``emerging`` flag of a topic combines two signals, both reported in the topi
   prototype = mean embedding of label + description and the theme's examples), both centred on
   the mean segment vector, because raw E5 cosines all sit near 0.95.
 
+In ``"emerging"`` mode the emerging topics found are then extended (``extend_quantile``): a segment
+left out because it carries a confident mandate theme joins the topic it lies closest to, if that
+topic is emerging and the segment is at least as close to its centre (centred cosine) as all but
+the least typical ``extend_quantile`` of the topic's own segments. A segment about Covid that is
+also coded ``udfordringer`` thus still counts for the Covid topic. Those rows have
+``assigned == "nearest"`` in ``segments`` (clustered rows: ``"cluster"``) and are counted in the
+topic's ``extended`` column, not in ``size``.
+
 A topic is emerging when ``mandate_share < 0.5``, or when ``mandate_share < 0.75`` and
 ``theme_similarity`` is below the median best-theme similarity of the modelled segments (a topic
 such as Covid-19 whose segments also touch mandate themes). Without classifier output the
@@ -45,6 +53,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,7 +64,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["MODES", "TopicResult", "discover_topics", "load_topics", "scaled_params"]
+__all__ = ["MODES", "TopicResult", "discover_topics", "load_topics", "nearest_topics", "scaled_params"]
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +194,7 @@ def discover_topics(
     min_topic_size: int | None = None,
     min_tokens: int = 5,
     top_n_words: int = 10,
+    extend_quantile: float | None = 0.25,
     embeddings: np.ndarray | None = None,
     progress: Callable[[int, int], None] | None = None,
     cache_dir: str | Path | None | bool = None,
@@ -207,6 +218,9 @@ def discover_topics(
         min_topic_size: HDBSCAN ``min_cluster_size`` (default scales with N, see
             :func:`scaled_params`).
         min_tokens: segments with fewer content lemmas (``"Ja, helt enig"``) are not modelled.
+        extend_quantile: in ``"emerging"`` mode, add confidently coded segments to the emerging
+            topic they lie closest to when they are at least as close as this quantile of the
+            topic's own segments (see module docs); None adds none.
         embeddings: precomputed vectors, one row per row of ``segments`` (skips embedding).
         progress: ``progress(done, total)`` while embedding.
 
@@ -220,6 +234,8 @@ def discover_topics(
 
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+    if extend_quantile is not None and not 0 <= extend_quantile < 1:
+        raise ValueError(f"extend_quantile must be in [0, 1) or None; got {extend_quantile!r}")
     for col in ("segment_id", "text"):
         if col not in segments.columns:
             raise ValueError(f"segments need a {col!r} column")
@@ -246,34 +262,50 @@ def discover_topics(
     keep = np.array([len(t.split()) >= min_tokens for t in lemmas], dtype=bool)
     frame = frame.loc[keep].reset_index(drop=True)
     docs = [d for d, k in zip(lemmas, keep, strict=True) if k]
-    if len(background) > len(frame) and model is None:
-        rest = ~background["segment_id"].isin(frame["segment_id"])
-        background_docs = docs + _lemma_docs(background.loc[rest, "text"].astype(str).tolist())
-    else:
-        background_docs = None
+    rest = background[~background["segment_id"].isin(frame["segment_id"])].reset_index(drop=True)
+    rest_docs = _lemma_docs(rest["text"].astype(str).tolist()) if len(rest) and model is None else []
+    background_docs = docs + rest_docs if rest_docs else None
+    # confidently coded segments that may join a topic afterwards (emerging mode)
+    extra = rest.iloc[:0]
+    if extend_quantile is not None and mode == "emerging" and has_coding and len(rest):
+        long_enough = [len(d.split()) >= min_tokens for d in (rest_docs or _lemma_docs(rest["text"].tolist()))]
+        extra = rest[rest["_confident"].to_numpy() & np.array(long_enough, dtype=bool)].reset_index(drop=True)
     n = len(frame)
     params = {"mode": mode, "n_segments": n, "random_state": random_state,
-              "min_tokens": min_tokens, **scaled_params(max(n, 3), min_topic_size=min_topic_size)}
+              "min_tokens": min_tokens, "extend_quantile": extend_quantile,
+              **scaled_params(max(n, 3), min_topic_size=min_topic_size)}
     log.info("topics: modelling %d segments (mode %s)", n, mode)
+    too_few = n < max(params["min_cluster_size"], params["min_samples"] + 1, 3)
+    if too_few:
+        extra = extra.iloc[:0]
 
     emb = get_embedder(embedder, random_state=random_state, cache_dir=cache_dir)
     params["embedder"] = "precomputed" if embeddings is not None else getattr(
         emb, "name", type(emb).__name__)
-    texts = [strip_annotations(t) for t in frame["text"].astype(str)]
+    texts = [strip_annotations(t) for t in pd.concat([frame["text"], extra["text"]]).astype(str)]
+    warm_up = None if too_few or model is not None or embeddings is not None else _start_warm_up(params)
+    t0 = time.perf_counter()
     if embeddings is not None:
-        X = embeddings[frame.pop("_row").to_numpy()]
-        X = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
-    elif n:
-        X = encode(emb, texts, progress=progress)
+        rows = np.concatenate([frame.pop("_row").to_numpy(), extra.pop("_row").to_numpy()]).astype(int)
+        X_all = embeddings[rows]
+        X_all = X_all / np.maximum(np.linalg.norm(X_all, axis=1, keepdims=True), 1e-12)
+    elif texts:
+        X_all = encode(emb, texts, progress=progress)
     else:
-        X = np.zeros((0, 1), dtype=np.float32)
+        X_all = np.zeros((0, 1), dtype=np.float32)
+    X, X_extra = X_all[:n], X_all[n:]
+    params["seconds_embedding"] = round(time.perf_counter() - t0, 2)
 
-    if n < max(params["min_cluster_size"], params["min_samples"] + 1, 3):
+    if too_few:
         log.info("topics: %d segments are too few to model; no topics", n)
         frame["topic"] = -1
         frame["topic_label"] = ""
+        frame["assigned"] = "cluster"
         return TopicResult(frame, _empty_topics(), None, X, params, docs)
 
+    t0 = time.perf_counter()
+    if warm_up is not None:
+        warm_up.join()
     backend = _backend(emb)
     topic_model = model if model is not None else _default_model(params, random_state, top_n_words)
     if background_docs is not None:
@@ -300,8 +332,70 @@ def discover_topics(
     labels = dict(zip(table["topic"], table["label"], strict=True))
     if labels:
         topic_model.set_topic_labels(labels)
+    frame["assigned"] = "cluster"
+    if len(extra) and len(table):
+        nearest = nearest_topics(X, frame["topic"].to_numpy(), X_extra, extend_quantile)
+        extra = extra.assign(topic=nearest, assigned="nearest")
+        extra = extra[extra["topic"].isin(table.loc[table["emerging"], "topic"])]
+        table["extended"] = table["topic"].map(extra["topic"].value_counts()).fillna(0).astype(int)
+        frame = pd.concat([frame, extra], ignore_index=True).sort_values("segment_id", kind="stable") \
+            .reset_index(drop=True)
     frame["topic_label"] = [labels.get(t, "") for t in frame["topic"]]
+    params["seconds_model"] = round(time.perf_counter() - t0, 2)
     return TopicResult(frame, table, topic_model, X, params, docs)
+
+
+def nearest_topics(X: np.ndarray, topics: np.ndarray, X_new: np.ndarray, quantile: float) -> np.ndarray:
+    """Topic of each row of ``X_new`` by its nearest topic centre, or -1 when it lies too far out.
+
+    ``X``/``topics``: the clustered vectors and their topics (-1 = outlier). Vectors are centred on
+    the mean of all rows (raw E5 cosines all sit near 0.95). A new row joins its nearest topic when
+    its cosine to the centre is at least the ``quantile`` of the topic's own members' cosines (each
+    member taken against the centre of the other members).
+
+    Example:
+        >>> X = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
+        >>> nearest_topics(X, np.array([0, 0, 1, 1]), np.array([[0.95, 0.05], [-1, -1]]), 0.1).tolist()
+        [0, -1]
+    """
+    ids = sorted(t for t in set(topics.tolist()) if t >= 0)
+    if not ids or not len(X_new):
+        return np.full(len(X_new), -1, dtype=int)
+    centre = np.vstack([X, X_new]).mean(axis=0)
+    Xc, Nc = _unit(X - centre), _unit(X_new - centre)
+    sums = np.stack([Xc[topics == t].sum(axis=0) for t in ids])
+    centres = _unit(sums)
+    # each member against the centre of the others, so small topics are not judged by themselves
+    cut = np.array([np.quantile(np.sum(_unit(sums[k] - Xc[topics == t]) * Xc[topics == t], axis=1), quantile)
+                    for k, t in enumerate(ids)])
+    sims = Nc @ centres.T
+    best = sims.argmax(axis=1)
+    ok = sims[np.arange(len(sims)), best] >= cut[best]
+    return np.where(ok, np.asarray(ids)[best], -1).astype(int)
+
+
+def _start_warm_up(params: dict) -> threading.Thread:
+    """Import BERTopic and compile UMAP's numba code in a background thread.
+
+    Started before embedding: the E5 engine runs in C without the GIL, so the ~25 s of imports and
+    JIT compilation a fresh process needs overlap with it instead of following it.
+    """
+
+    def run() -> None:
+        try:
+            import bertopic  # noqa: F401
+            from umap import UMAP
+
+            rng = np.random.default_rng(0)
+            data = rng.normal(size=(60, 8)).astype(np.float32)
+            UMAP(n_neighbors=min(10, params["n_neighbors"]), n_components=2, min_dist=0.0, metric="cosine",
+                 random_state=0, init="random", low_memory=True, n_jobs=1, n_epochs=5).fit(data)
+        except Exception as exc:  # the real fit reports any problem
+            log.debug("topics: warm-up failed: %s", exc)
+
+    thread = threading.Thread(target=run, name="temaer-topics-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 # -- selection ------------------------------------------------------------------------------------
@@ -515,7 +609,7 @@ def _otsu(values: np.ndarray, bins: int = 64) -> float:
 
 TOPIC_COLUMNS = [
     "topic", "size", "label", "terms", "representative", "interviews", "emerging", "mandate_share",
-    "nearest_theme", "theme_similarity", "interessentgruppe", "hospital",
+    "nearest_theme", "theme_similarity", "interessentgruppe", "hospital", "extended",
 ]
 
 
@@ -570,5 +664,6 @@ def _topic_table(topic_model, frame, X, backend, codebook, theme_ids, has_coding
             "nearest_theme": theme_ids[nearest],
             "theme_similarity": round(float(sims[nearest]), 4),
             **{col: _shares(members[col]) if col in members else "" for col in GROUP_COLUMNS},
+            "extended": 0,
         })
     return pd.DataFrame(rows, columns=TOPIC_COLUMNS)
