@@ -248,6 +248,8 @@ def discover_topics(
         if len(embeddings) != len(frame):
             raise ValueError("embeddings need one row per segment")
         frame["_row"] = np.arange(len(frame))
+    # imports and JIT compilation of the topic model overlap classification and embedding
+    warm_up = _start_warm_up() if model is None and embeddings is None and len(frame) >= 20 else None
     if coded is None:
         coded = _auto_classify(frame, quiet=mode != "emerging")
     elif coded is False:
@@ -283,7 +285,6 @@ def discover_topics(
     params["embedder"] = "precomputed" if embeddings is not None else getattr(
         emb, "name", type(emb).__name__)
     texts = [strip_annotations(t) for t in pd.concat([frame["text"], extra["text"]]).astype(str)]
-    warm_up = None if too_few or model is not None or embeddings is not None else _start_warm_up(params)
     t0 = time.perf_counter()
     if embeddings is not None:
         rows = np.concatenate([frame.pop("_row").to_numpy(), extra.pop("_row").to_numpy()]).astype(int)
@@ -297,6 +298,8 @@ def discover_topics(
     params["seconds_embedding"] = round(time.perf_counter() - t0, 2)
 
     if too_few:
+        if warm_up is not None:
+            warm_up.join()
         log.info("topics: %d segments are too few to model; no topics", n)
         frame["topic"] = -1
         frame["topic_label"] = ""
@@ -374,11 +377,11 @@ def nearest_topics(X: np.ndarray, topics: np.ndarray, X_new: np.ndarray, quantil
     return np.where(ok, np.asarray(ids)[best], -1).astype(int)
 
 
-def _start_warm_up(params: dict) -> threading.Thread:
+def _start_warm_up() -> threading.Thread:
     """Import BERTopic and compile UMAP's numba code in a background thread.
 
-    Started before embedding: the E5 engine runs in C without the GIL, so the ~25 s of imports and
-    JIT compilation a fresh process needs overlap with it instead of following it.
+    Started before classification and embedding: the E5 engine runs in C without the GIL, so the
+    ~25 s of imports and JIT compilation a fresh process needs overlap with it instead of following.
     """
 
     def run() -> None:
@@ -388,7 +391,7 @@ def _start_warm_up(params: dict) -> threading.Thread:
 
             rng = np.random.default_rng(0)
             data = rng.normal(size=(60, 8)).astype(np.float32)
-            UMAP(n_neighbors=min(10, params["n_neighbors"]), n_components=2, min_dist=0.0, metric="cosine",
+            UMAP(n_neighbors=10, n_components=2, min_dist=0.0, metric="cosine",
                  random_state=0, init="random", low_memory=True, n_jobs=1, n_epochs=5).fit(data)
         except Exception as exc:  # the real fit reports any problem
             log.debug("topics: warm-up failed: %s", exc)
