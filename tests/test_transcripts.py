@@ -207,3 +207,103 @@ def test_duplicate_interview_ids_are_an_error(tmp_path):
     write(tmp_path / "b.txt", "---\ninterview: X\n---\nD1: b\n")
     with pytest.raises(TranscriptError, match="used by several files"):
         read_transcripts(tmp_path)
+
+
+def test_bare_timestamps_before_the_label(tmp_path):
+    text = ("00:00:05 Interviewer: Velkommen til.\n00:00:12 Deltager 1: Tak.\n"
+            "[00:01:02] Deltager 2: Jeg booker patienter hele dagen.\n0:07:30 Deltager 1: Og jeg skriver.\n")
+    segs = read_transcripts(write(tmp_path / "t.txt", text))
+    assert segs["speaker"].tolist() == ["Interviewer", "Deltager 1", "Deltager 2", "Deltager 1"]
+    assert segs["timestamp"].tolist() == ["00:00:05", "00:00:12", "00:01:02", "0:07:30"]
+    assert segs.loc[0, "text"] == "Velkommen til."
+    assert_traceable(segs)
+
+
+def test_text_before_the_first_turn_is_kept_as_a_note(tmp_path):
+    text = ("Gruppeinterview, Regionshospitalet Horsens\nOptaget 12. marts 2021, varighed 58 min.\n\n"
+            "I: Hvad laver I?\nLS1: Vi booker.\n")
+    segs = read_transcripts(write(tmp_path / "p.txt", text))
+    assert segs["role"].tolist() == ["note", "interviewer", "participant"]
+    assert segs.loc[0, "speaker"] == ""
+    assert segs.loc[0, "text"].startswith("Gruppeinterview, Regionshospitalet Horsens")
+    assert_traceable(segs)
+    from temaer.transcripts import is_participant
+
+    assert is_participant(segs).tolist() == [False, False, True]
+
+
+@pytest.mark.parametrize("blank", ["\n", ""])
+def test_speaker_on_its_own_line_with_time(tmp_path, blank):
+    # Teams' Word export: "Name   m:ss" above the text, turns separated by a blank line or not
+    text = (f"Interviewer   0:03\nKan du fortælle om dine opgaver?\n{blank}"
+            f"Hansen, Mette   0:15\nJeg skriver diktater.\nOg så booker jeg.\n{blank}"
+            "Interviewer   1:02\nTak.\n")
+    segs = read_transcripts(write(tmp_path / "teams.txt", text))
+    assert segs["speaker"].tolist() == ["Interviewer", "Hansen, Mette", "Interviewer"]
+    assert segs["role"].tolist() == ["interviewer", "participant", "interviewer"]
+    assert segs["timestamp"].tolist() == ["0:03", "0:15", "1:02"]
+    assert segs.loc[1, "text"] == "Jeg skriver diktater. Og så booker jeg."
+    assert_traceable(segs)
+
+
+def test_speaker_on_its_own_line_without_time(tmp_path):
+    text = ("Interviewer\nKan du fortælle lidt om din rolle?\n\nLægesekretær\nJa, jeg booker.\n"
+            "Og så skriver jeg notater.\n\nInterviewer\nHvad er svært?\n\nLægesekretær\nDet er travlt.\n")
+    segs = read_transcripts(write(tmp_path / "n.txt", text))
+    assert segs["speaker"].tolist() == ["Interviewer", "Lægesekretær"] * 2
+    assert segs.loc[1, "text"] == "Ja, jeg booker. Og så skriver jeg notater."
+    assert_traceable(segs)
+
+
+def test_paragraphs_with_short_first_lines_stay_paragraphs(tmp_path):
+    # mail answers whose paragraphs start with a short line are not speaker turns
+    text = ("Hej\nHer er mine svar.\n\nBooking fylder mest.\nDet tager halvdelen af dagen.\n\n"
+            "Mvh\nMette\n")
+    segs = read_transcripts(write(tmp_path / "mail.txt", text))
+    assert len(segs) == 3
+    assert set(segs["role"]) == {"participant"}
+
+
+def test_utf16_with_bom(tmp_path):
+    text = "I: Hvad laver du?\nLS: Jeg koordinerer på afdelingen, især søndag.\n"
+    for encoding in ("utf-16", "utf-16-be", "utf-32"):
+        raw = text.encode(encoding)
+        if encoding == "utf-16-be":
+            raw = b"\xfe\xff" + raw
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(raw)
+        segs = read_transcripts(path)
+        assert segs.loc[1, "text"] == "Jeg koordinerer på afdelingen, især søndag."
+        assert_traceable(segs)
+
+
+def test_docx_transcript_table(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Interview med afdelingsledelsen")
+    table = d.add_table(rows=0, cols=3)
+    for row in [("00:00:04", "Interviewer", "Hvad er lægesekretærernes vigtigste rolle?"),
+                ("00:00:20", "Afdelingsleder", "De holder sammen på patientforløbene."),
+                ("00:01:10", "Interviewer", "Tak.")]:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = value
+    d.add_paragraph("Afdelingsleder: Og så en ting mere efter tabellen.")
+    d.save(tmp_path / "tab.docx")
+    segs = read_transcripts(tmp_path / "tab.docx")
+    assert segs["role"].tolist() == ["note", "interviewer", "participant", "interviewer", "participant"]
+    assert segs.loc[2, "text"] == "De holder sammen på patientforløbene."
+    assert segs.loc[2, "timestamp"] == "00:00:20"
+    assert segs.loc[4, "text"] == "Og så en ting mere efter tabellen."
+    assert_traceable(segs)
+
+
+def test_srt_subtitles(tmp_path):
+    srt = ("1\n00:00:01,000 --> 00:00:03,000\nInterviewer: Velkommen.\n\n"
+           "2\n00:00:03,500 --> 00:00:05,000\nDeltager 1: Tak, jeg starter\n\n"
+           "3\n00:00:05,000 --> 00:00:07,000\nmed booking.\n")
+    segs = read_transcripts(write(tmp_path / "s.srt", srt))
+    assert segs["speaker"].tolist()[:2] == ["Interviewer", "Deltager 1"]
+    assert segs.loc[1, "timestamp"] == "00:00:03.500"
+    assert_traceable(segs)

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from temaer.io import TABLE_SUFFIXES, atomic_path, write_table
-from temaer.transcripts import TranscriptError, iter_files, iter_transcripts
+from temaer.transcripts import TranscriptError, is_participant, iter_files, iter_transcripts
 
 
 @dataclass
@@ -39,7 +39,7 @@ class BatchSummary:
     failures: list[TranscriptError] = field(default_factory=list)
 
     def add(self, coded: pd.DataFrame) -> None:
-        part = coded[coded["role"] != "interviewer"]
+        part = coded[is_participant(coded)]
         self.files += 1
         self.segments += len(coded)
         self.participant_segments += len(part)

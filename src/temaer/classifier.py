@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from temaer.codebook import Codebook
+from temaer.transcripts import is_participant
 
 MODEL_FORMAT = "temaer-theme-classifier/1"
 NO_CONTEXT = "_ingen_"  # context token of a segment without a preceding question
@@ -276,7 +277,7 @@ class ThemeClassifier:
         if context is None:
             context = pd.Series(None, index=frame.index, dtype=object)
         if "role" in frame.columns:
-            keep = (frame["role"].fillna("participant") != "interviewer").to_numpy()
+            keep = is_participant(frame).to_numpy()
             frame, context = frame[keep], context[keep]
         y = _targets(frame, coding, ids)
         coded = y.notna().all(axis=1).to_numpy()
@@ -546,7 +547,7 @@ def classify(
     clf._check_fitted()
     frame = _as_frame(segments).copy()
     themes = list(clf.themes_)
-    is_part = (frame["role"] != "interviewer").to_numpy() if "role" in frame.columns else np.ones(len(frame), bool)
+    is_part = is_participant(frame).to_numpy()
     probs = np.full((len(frame), len(themes)), np.nan)
     idx = np.flatnonzero(is_part)
     texts = frame["text"].astype(str).to_numpy()

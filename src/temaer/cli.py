@@ -107,9 +107,10 @@ def _classify_with_progress(segs, model, console):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from temaer.classifier import ThemeClassifier, classify, load_model
+    from temaer.transcripts import is_participant
 
     clf = model if isinstance(model, ThemeClassifier) else load_model(model)
-    n_part = int((segs["role"] != "interviewer").sum())
+    n_part = int(is_participant(segs).sum())
     with Progress(TextColumn("[bold]Koder segmenter"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as progress:
         task = progress.add_task("classify", total=n_part)

@@ -40,6 +40,7 @@ import pandas as pd
 from temaer.agreement import _set_alpha, bootstrap_ci, masi_distance
 from temaer.codebook import Codebook
 from temaer.coding import CodingError, read_coding, to_wide
+from temaer.transcripts import is_participant
 
 __all__ = [
     "character_agreement",
@@ -119,13 +120,13 @@ def load_segments(source: str | Path | pd.DataFrame) -> pd.DataFrame:
 
 def _participants(segments: pd.DataFrame) -> pd.DataFrame:
     if "role" in segments.columns:
-        return segments[segments["role"].astype(str) != "interviewer"]
+        return segments[is_participant(segments)]
     return segments
 
 
 def _read(table: CodingInput, ids: Sequence[str], name: str) -> pd.DataFrame:
     if isinstance(table, pd.DataFrame) and "role" in table.columns:
-        table = table[table["role"].astype(str) != "interviewer"]
+        table = table[is_participant(table)]
     try:
         long = read_coding(table, codebook=list(ids))
     except CodingError as exc:

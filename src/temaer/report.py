@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from temaer.codebook import Codebook
+from temaer.transcripts import is_participant
 
 UNITS = ("segment", "interview")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»)]?\s+")
@@ -36,7 +37,7 @@ def _themes(coded: pd.DataFrame, codebook: Codebook | None) -> tuple[Codebook, l
 
 
 def _participants(coded: pd.DataFrame, ids: Sequence[str]) -> pd.DataFrame:
-    part = coded[coded["role"] != "interviewer"] if "role" in coded.columns else coded
+    part = coded[is_participant(coded)]
     part = part[part[list(ids)].notna().all(axis=1)].copy()  # only coded rows
     for t in ids:
         part[t] = part[t].astype(bool)

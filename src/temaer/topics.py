@@ -64,6 +64,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from temaer.transcripts import is_participant
+
 __all__ = ["MODES", "TopicResult", "discover_topics", "load_topics", "nearest_topics", "scaled_params"]
 
 log = logging.getLogger(__name__)
@@ -444,7 +446,7 @@ def _attach_coding(frame: pd.DataFrame, coded: pd.DataFrame, theme_ids: list[str
 
 def _select(frame: pd.DataFrame, *, mode: str, has_coding: bool, theme_ids: list[str]) -> pd.DataFrame:
     if "role" in frame.columns:
-        frame = frame[frame["role"].astype(str) != "interviewer"]
+        frame = frame[is_participant(frame)]
     if mode == "emerging" and has_coding:
         frame = frame[~frame["_confident"]]
     frame = frame[frame["text"].fillna("").astype(str).str.strip() != ""]

@@ -1,6 +1,7 @@
-"""Read interview transcripts (text, Word, WebVTT, mail answers) into one tidy table of segments.
+"""Read interview transcripts (text, Word, WebVTT/SRT, mail answers) into one tidy table of segments.
 
-Every row is one speaker turn (or one mail answer paragraph). ``start``/``end`` are 0-based,
+Every row is one speaker turn (or one mail answer paragraph, or a ``note``: text before the first
+speaker turn). ``start``/``end`` are 0-based,
 end-exclusive code point offsets into :func:`plain_text` of the source, and
 ``plain_text(source)[start:end].replace("\\n", " ") == text`` holds for every row, so a quote can
 always be traced back.
@@ -12,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import codecs
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,7 +24,7 @@ import pandas as pd
 
 from temaer.text import normalise
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".vtt")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 METADATA_COLUMNS = ("hospital", "afdeling", "interessentgruppe", "interviewform", "dato")
 COLUMNS = (
     "interview_id", "source", "segment_id", "turn", "speaker", "role", "text", "start", "end",
@@ -33,8 +35,11 @@ DEFAULT_INTERVIEWER_LABELS = frozenset(
     {"i", "int", "interviewer", "intervieweren", "moderator", "facilitator", "i1", "i2", "int1",
      "int2", "interviewer 1", "interviewer 2"}
 )
+#: Roles of rows that are not participant speech (never coded): questions and preamble notes.
+NON_PARTICIPANT_ROLES = frozenset({"interviewer", "note"})
 
-_TS = r"(?:\[(?P<ts1>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]|\((?P<ts2>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\))"
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_TS = rf"(?:\[(?P<ts1>{_CLOCK})\]|\((?P<ts2>{_CLOCK})\)|(?P<ts3>{_CLOCK})(?=[ \t]))"
 _LABEL = r"(?P<label>[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,3})"
 TURN_RE = re.compile(rf"^[ \t]*(?:{_TS}[ \t]*)?{_LABEL}[ \t]*:(?:[ \t]+|$)(?P<rest>.*)$")
 QUESTION_RE = re.compile(
@@ -43,6 +48,27 @@ QUESTION_RE = re.compile(
 _CODE_LABEL_RE = re.compile(r"^[A-ZÆØÅ]{1,6}[ -]?\d{0,3}$")
 _NUMBERED_LABEL_RE = re.compile(r"^[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,2} ?\d{1,3}$")
 _SINGLE_WORD_LABEL_RE = re.compile(r"^[A-ZÆØÅ][\w'’/.-]+$")
+# A speaker name on a line of its own, optionally with a time before or after it (Teams/Word
+# exports: "Hansen, Mette   0:15"); the turn's text follows on the next lines.
+NAME_LINE_RE = re.compile(
+    rf"^[ \t]*(?:{_TS}[ \t]*)?(?P<label>[^\W\d_][\w'’/.,-]*(?: [\w'’/.,-]+){{0,3}}?)"
+    rf"(?:[ \t]+(?:\[|\()?(?P<ts4>{_CLOCK})(?:\]|\))?)?[ \t]*$"
+)
+
+
+def is_participant(frame: pd.DataFrame) -> pd.Series:
+    """Boolean mask of the rows that are participant speech (all rows when there is no ``role``).
+
+    Interviewer questions and preamble notes (``NON_PARTICIPANT_ROLES``) are kept in the segments
+    table but never coded, modelled or counted.
+
+    Example:
+        >>> is_participant(pd.DataFrame({"role": ["interviewer", "participant", "note"]})).tolist()
+        [False, True, False]
+    """
+    if "role" not in frame.columns:
+        return pd.Series(True, index=frame.index)
+    return ~frame["role"].astype("string").fillna("participant").isin(NON_PARTICIPANT_ROLES)
 
 
 class TranscriptError(ValueError):
@@ -72,8 +98,13 @@ class _Turn:
 
 def _decode(path: Path) -> str:
     raw = path.read_bytes()
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: same first bytes
+        return normalise(_decode_bom(path, raw, "utf-32"))
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
+        return normalise(_decode_bom(path, raw, "utf-16"))
     if b"\x00" in raw[:8192]:
-        raise TranscriptError(path, "binary file (NUL bytes); expected a UTF-8 or Windows-1252 text", 1)
+        raise TranscriptError(path, "binary file (NUL bytes); expected a UTF-8, UTF-16 (with BOM) or "
+                                    "Windows-1252 text", 1)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -90,6 +121,14 @@ def _decode(path: Path) -> str:
     return normalise(text)
 
 
+def _decode_bom(path: Path, raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        text = raw[: exc.start].decode(encoding, errors="replace")
+        raise TranscriptError(path, f"invalid {encoding.upper()} text", text.count("\n") + 1) from None
+
+
 def _docx_text(path: Path) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -98,7 +137,35 @@ def _docx_text(path: Path) -> str:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
         raise TranscriptError(path, f"not a readable Word .docx file ({type(exc).__name__})") from None
-    return normalise("\n".join(p.text for p in document.paragraphs))
+    from docx.table import Table
+
+    lines: list[str] = []
+    for block in document.iter_inner_content():  # paragraphs and tables in document order
+        if isinstance(block, Table):
+            lines.extend(_table_lines(block))
+        else:
+            lines.append(block.text)
+    return normalise("\n".join(lines))
+
+
+def _table_lines(table) -> list[str]:
+    """Transcript tables ("Taler | Tekst", "Tid | Taler | Tekst"): one ``time speaker: text`` line per row.
+
+    The last non-empty cell is the text and the cells before it name the speaker (and time); a
+    one-cell row is plain text.
+    """
+    lines = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:  # merged cells repeat: keep each once
+            value = " ".join(cell.text.split())
+            if value and (not cells or cells[-1] != value):
+                cells.append(value)
+        if len(cells) >= 2:
+            lines.append(f"{' '.join(cells[:-1])}: {cells[-1]}")
+        elif cells:
+            lines.append(cells[0])
+    return lines
 
 
 def _vtt_turns(path: Path) -> tuple[str, list[_Turn]]:
@@ -107,10 +174,11 @@ def _vtt_turns(path: Path) -> tuple[str, list[_Turn]]:
     from webvtt.errors import MalformedFileError
 
     text = _decode(path)
+    srt = path.suffix.lower() == ".srt"
     try:
-        captions = webvtt.from_buffer(text.splitlines(), strict=False).captions
+        captions = webvtt.from_buffer(text.splitlines(), format="srt" if srt else "vtt", strict=False).captions
     except MalformedFileError as exc:
-        raise TranscriptError(path, f"malformed WebVTT: {exc}") from None
+        raise TranscriptError(path, f"malformed {'SRT' if srt else 'WebVTT'} subtitles: {exc}") from None
     merged: list[list] = []  # [speaker, [texts], first timestamp, last timestamp]
     for cap in captions:
         speaker = (cap.voice or "").strip()
@@ -144,13 +212,14 @@ def plain_text(source: str | Path) -> str:
     """The normalised plain text that a transcript's ``start``/``end`` offsets refer to.
 
     Text files: the decoded, NFC-normalised text with LF line ends (front matter included).
-    Word: the paragraphs joined by newlines. WebVTT: one ``Speaker: text`` line per merged turn.
+    Word: the paragraphs (and table rows, as ``speaker: text``) joined by newlines. WebVTT and SRT:
+    one ``Speaker: text`` line per merged turn.
     """
     path = Path(source)
     suffix = path.suffix.lower()
     if suffix == ".docx":
         return _docx_text(path)
-    if suffix == ".vtt":
+    if suffix in (".vtt", ".srt"):
         return _vtt_turns(path)[0]
     return _decode(path)
 
@@ -220,7 +289,13 @@ def _span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _note(start: int, end: int, line: int) -> _Turn:
+    """Text before the first speaker turn (a title, a description): kept, never coded."""
+    return _Turn("", "note", start, end, line)
+
+
 def _parse_turns(text: str, body_start: int, interviewer_labels: frozenset[str]) -> list[_Turn]:
+    """``Label: text`` turns (optionally timed); [] when the text has none."""
     lines = list(_lines(text, body_start))
     counts: dict[str, int] = {}
     for _, _, line in lines:
@@ -235,13 +310,65 @@ def _parse_turns(text: str, body_start: int, interviewer_labels: frozenset[str])
             start = pos + m.start("rest")
             turns.append(
                 _Turn(label, _role(label, interviewer_labels), start, pos + len(line), lineno,
-                      m["ts1"] or m["ts2"])
+                      m["ts1"] or m["ts2"] or m["ts3"])
             )
         elif turns and line.strip():
-            turns[-1].end = pos + len(line)  # continuation line
+            turns[-1].end = pos + len(line)  # continuation line (or more preamble)
+        elif line.strip():
+            turns.append(_note(pos, pos + len(line), lineno))
+    if all(t.role == "note" for t in turns):
+        return []
+    return _finish(text, turns)
+
+
+def _finish(text: str, turns: list[_Turn]) -> list[_Turn]:
     for t in turns:
         t.start, t.end = _span(text, t.start, t.end)
     return [t for t in turns if t.end > t.start]
+
+
+def _parse_name_lines(text: str, body_start: int, interviewer_labels: frozenset[str]) -> list[_Turn]:
+    """Turns whose speaker stands on a line of its own above the text (Teams/Word exports).
+
+    A name line is taken as a speaker when it carries a time (``Interviewer   0:03``) or, without
+    one, when it follows a blank line and its label recurs as such; at least two such lines with two
+    different speakers are needed, else [] (the text is read as paragraphs).
+    """
+    lines = list(_lines(text, body_start))
+    found: list[tuple[int, str, str | None]] = []  # (line index, label, time)
+    for k, (_, _, line) in enumerate(lines):
+        if not line.strip() or k + 1 >= len(lines) or not lines[k + 1][2].strip():
+            continue
+        m = NAME_LINE_RE.match(line)
+        if not m or m["label"].rstrip()[-1] in ".,;":
+            continue
+        ts = m["ts1"] or m["ts2"] or m["ts3"] or m["ts4"]
+        if ts or k == 0 or not lines[k - 1][2].strip():
+            found.append((k, m["label"].strip(), ts))
+    counts: dict[str, int] = {}
+    for _, label, _ in found:
+        counts[label] = counts.get(label, 0) + 1
+    timed = {label for _, label, ts in found if ts}
+    speakers = {label for label, n in counts.items()
+                if label in timed or (n >= 2 and _looks_like_label(label, counts))}
+    starts = {k: (label, ts) for k, label, ts in found if label in speakers}
+    if len(starts) < 2 or len(speakers) < 2:
+        return []
+    turns: list[_Turn] = []
+    current: _Turn | None = None
+    for k, (lineno, pos, line) in enumerate(lines):
+        if k in starts:
+            label, ts = starts[k]
+            current = _Turn(label, _role(label, interviewer_labels), -1, -1, lineno, ts)
+            turns.append(current)
+        elif line.strip():
+            if current is None:
+                current = _note(pos, pos + len(line), lineno)
+                turns.append(current)
+            if current.start < 0:
+                current.start = pos
+            current.end = pos + len(line)
+    return _finish(text, [t for t in turns if t.start >= 0])
 
 
 def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
@@ -263,9 +390,7 @@ def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
             turns.append(para)
         else:
             para.end = pos + len(line)
-    for t in turns:
-        t.start, t.end = _span(text, t.start, t.end)
-    return [t for t in turns if t.end > t.start]
+    return _finish(text, turns)
 
 
 def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, list[dict]]:
@@ -276,7 +401,7 @@ def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, lis
         )
     if not path.is_file():
         raise TranscriptError(path, "file not found")
-    if suffix == ".vtt":
+    if suffix in (".vtt", ".srt"):
         text, turns = _vtt_turns(path)
         meta: dict = {}
         for t in turns:
@@ -286,6 +411,8 @@ def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, lis
         meta, body_start = _front_matter(path, text)
         is_mail = meta.get("interviewform", "").strip().lower() == "mail"
         turns = [] if is_mail else _parse_turns(text, body_start, interviewer_labels)
+        if not is_mail and not turns:
+            turns = _parse_name_lines(text, body_start, interviewer_labels)
         if is_mail or not turns:
             respondent = meta.get("interessentgruppe") or "Respondent"
             turns = _parse_mail(text, body_start, respondent)
