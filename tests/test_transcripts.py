@@ -307,3 +307,19 @@ def test_srt_subtitles(tmp_path):
     assert segs["speaker"].tolist()[:2] == ["Interviewer", "Deltager 1"]
     assert segs.loc[1, "timestamp"] == "00:00:03.500"
     assert_traceable(segs)
+
+
+def test_label_variants(tmp_path):
+    text = ("**Interviewer:** Hvad fylder mest?\n"
+            "**IP1**: Booking.\n"
+            "Speaker 2 (00:01:05): Og diktater.\n"
+            "IP3 (lægesekretær): Og telefonen.\n"
+            "IP3 (lægesekretær): Hele tiden.\n")
+    segs = read_transcripts(write(tmp_path / "v.md", text))
+    assert segs["speaker"].tolist() == ["Interviewer", "IP1", "Speaker 2", "IP3 (lægesekretær)",
+                                        "IP3 (lægesekretær)"]
+    assert segs["text"].tolist() == ["Hvad fylder mest?", "Booking.", "Og diktater.", "Og telefonen.",
+                                     "Hele tiden."]
+    assert segs.loc[2, "timestamp"] == "00:01:05"
+    assert segs.loc[0, "role"] == "interviewer"
+    assert_traceable(segs)

@@ -41,7 +41,14 @@ NON_PARTICIPANT_ROLES = frozenset({"interviewer", "note"})
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _TS = rf"(?:\[(?P<ts1>{_CLOCK})\]|\((?P<ts2>{_CLOCK})\)|(?P<ts3>{_CLOCK})(?=[ \t]))"
 _LABEL = r"(?P<label>[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,3})"
-TURN_RE = re.compile(rf"^[ \t]*(?:{_TS}[ \t]*)?{_LABEL}[ \t]*:(?:[ \t]+|$)(?P<rest>.*)$")
+_BOLD = r"(?:\*\*|__)?"  # Markdown emphasis around a label: **I:** or **I**:
+# LABEL: text, with an optional time before the label, a time or note in brackets after it
+# ("Speaker 1 (00:05):", "IP1 (lægesekretær):") and Markdown bold.
+TURN_RE = re.compile(
+    rf"^[ \t]*{_BOLD}(?:{_TS}[ \t]*)?{_LABEL}"
+    rf"(?:[ \t]*[\[(](?:(?P<ts5>{_CLOCK})|(?P<note>[^()\[\]\n:]{{1,40}}))[\])])?"
+    rf"{_BOLD}[ \t]*:{_BOLD}(?:[ \t]+|$)(?P<rest>.*)$"
+)
 QUESTION_RE = re.compile(
     r"^[ \t]*(?P<label>(?:Spørgsmål|Spm\.?|Sp\.)[ \t]*\d+[a-z]?)[ \t]*[:.)-][ \t]*(?P<rest>.*)$", re.I
 )
@@ -307,10 +314,11 @@ def _parse_turns(text: str, body_start: int, interviewer_labels: frozenset[str])
         m = TURN_RE.match(line)
         if m and _looks_like_label(m["label"], counts):
             label = m["label"].strip()
+            speaker = f"{label} ({m['note'].strip()})" if m["note"] else label
             start = pos + m.start("rest")
             turns.append(
-                _Turn(label, _role(label, interviewer_labels), start, pos + len(line), lineno,
-                      m["ts1"] or m["ts2"] or m["ts3"])
+                _Turn(speaker, _role(label, interviewer_labels), start, pos + len(line), lineno,
+                      m["ts1"] or m["ts2"] or m["ts3"] or m["ts5"])
             )
         elif turns and line.strip():
             turns[-1].end = pos + len(line)  # continuation line (or more preamble)
