@@ -323,3 +323,22 @@ def test_label_variants(tmp_path):
     assert segs.loc[2, "timestamp"] == "00:01:05"
     assert segs.loc[0, "role"] == "interviewer"
     assert_traceable(segs)
+
+
+def test_case_table_from_danish_excel(tmp_path):
+    # Excel in a Danish locale saves CSV with semicolons in Windows-1252, headers as typed
+    f = write(tmp_path / "a.txt", "I: Hvad laver du?\nLS: Jeg booker.\n")
+    (tmp_path / "cases.csv").write_bytes(
+        "Interview;Hospital;Interessentgruppe\na;Århus Universitetshospital;Lægesekretærer\n".encode("cp1252"))
+    with pytest.warns(UnicodeWarning):
+        segs = read_transcripts(f, metadata=tmp_path / "cases.csv")
+    assert segs.loc[1, "hospital"] == "Århus Universitetshospital"
+    assert segs.loc[1, "interessentgruppe"] == "Lægesekretærer"
+
+
+def test_broken_case_table_names_the_file(tmp_path):
+    f = write(tmp_path / "a.txt", "I: Hvad laver du?\nLS: Jeg booker.\n")
+    bad = write(tmp_path / "cases.csv", 'interview,hospital\na,"Randers\nb,Horsens,extra,cols\n')
+    with pytest.raises(TranscriptError) as info:
+        read_transcripts(f, metadata=bad)
+    assert info.value.file == str(bad)

@@ -451,6 +451,26 @@ def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, lis
 # ----------------------------------------------------------------------------- metadata
 
 
+def _read_csv_table(path: Path) -> pd.DataFrame:
+    """A case table as saved by Excel or by hand: comma, semicolon or tab separated; UTF-8 or cp1252."""
+    import io
+
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+        warnings.warn(f"{path}: not valid UTF-8; read as Windows-1252", UnicodeWarning, stacklevel=4)
+    header = text.split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=header.count)
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise TranscriptError(path, f"unreadable CSV table: {str(exc).strip()}",
+                              int(line[1]) if line else None) from None
+
+
 def _read_case_table(metadata: str | Path | pd.DataFrame) -> pd.DataFrame:
     if isinstance(metadata, pd.DataFrame):
         table = metadata.copy()
@@ -461,9 +481,11 @@ def _read_case_table(metadata: str | Path | pd.DataFrame) -> pd.DataFrame:
         if path.suffix.lower() in (".xlsx", ".xls"):
             table = pd.read_excel(path, dtype=str)
         else:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            table = _read_csv_table(path)
     table = table.fillna("").astype(str)
-    table.columns = [str(c).strip() for c in table.columns]
+    known = {"interview", "interview_id", "file", *METADATA_COLUMNS}
+    table.columns = [str(c).strip().lower() if str(c).strip().lower() in known else str(c).strip()
+                     for c in table.columns]
     if "interview_id" in table.columns and "interview" not in table.columns:
         table = table.rename(columns={"interview_id": "interview"})
     if "interview" not in table.columns and "file" not in table.columns:
