@@ -342,3 +342,14 @@ def test_broken_case_table_names_the_file(tmp_path):
     with pytest.raises(TranscriptError) as info:
         read_transcripts(f, metadata=bad)
     assert info.value.file == str(bad)
+
+
+def test_mail_with_numbered_questions(tmp_path):
+    text = ("---\ninterview: M9\ninterviewform: Mail\ninteressentgruppe: Overlæger\n---\n"
+            "1. Hvad er lægesekretærens vigtigste opgave?\nAt holde styr på forløbene.\n\n"
+            "2) Hvor ser du udfordringer?\nI 2020 var der 3 fejl.\nMen det er blevet bedre.\n")
+    segs = read_transcripts(write(tmp_path / "m.txt", text))
+    assert segs["role"].tolist() == ["interviewer", "participant", "interviewer", "participant"]
+    assert segs["speaker"].tolist() == ["Spørgsmål 1", "Overlæger", "Spørgsmål 2", "Overlæger"]
+    assert segs.loc[3, "text"] == "I 2020 var der 3 fejl. Men det er blevet bedre."
+    assert_traceable(segs)

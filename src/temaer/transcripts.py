@@ -52,6 +52,8 @@ TURN_RE = re.compile(
 QUESTION_RE = re.compile(
     r"^[ \t]*(?P<label>(?:Spørgsmål|Spm\.?|Sp\.)[ \t]*\d+[a-z]?)[ \t]*[:.)-][ \t]*(?P<rest>.*)$", re.I
 )
+# In mail answers: a numbered line ending in a question mark is the question being answered.
+NUMBERED_QUESTION_RE = re.compile(r"^[ \t]*(?P<number>\d{1,2})[.)][ \t]+(?P<rest>[^\n]*\?)[ \t]*$")
 _CODE_LABEL_RE = re.compile(r"^[A-ZÆØÅ]{1,6}[ -]?\d{0,3}$")
 _NUMBERED_LABEL_RE = re.compile(r"^[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,2} ?\d{1,3}$")
 _SINGLE_WORD_LABEL_RE = re.compile(r"^[A-ZÆØÅ][\w'’/.-]+$")
@@ -380,7 +382,8 @@ def _parse_name_lines(text: str, body_start: int, interviewer_labels: frozenset[
 
 
 def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
-    """Paragraphs are answers; ``Spørgsmål N:`` lines are interviewer rows."""
+    """Paragraphs are answers; ``Spørgsmål N:`` lines and numbered questions (``2) Hvordan ...?``)
+    are interviewer rows."""
     turns: list[_Turn] = []
     para: _Turn | None = None
     for lineno, pos, line in _lines(text, body_start):
@@ -388,9 +391,12 @@ def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
             para = None
             continue
         q = QUESTION_RE.match(line)
-        if q:
-            start, end = _span(text, pos + q.start("rest"), pos + len(line))
-            turns.append(_Turn(q["label"].strip(), "interviewer", start, end, lineno))
+        n = None if q else NUMBERED_QUESTION_RE.match(line)
+        if q or n:
+            m = q or n
+            start, end = _span(text, pos + m.start("rest"), pos + len(line))
+            label = q["label"].strip() if q else f"Spørgsmål {n['number']}"
+            turns.append(_Turn(label, "interviewer", start, end, lineno))
             para = None
             continue
         if para is None:
