@@ -168,7 +168,7 @@ def test_metadata_fills_and_conflicts(tmp_path):
         ("only_front.txt", "---\ninterview: X\n---\n\n", "empty transcript"),
         ("open.txt", "---\ninterview: X\nI: hej\n", "never closed"),
         ("bin.txt", "I: hej\x00\x01\x02", "binary"),
-        ("notes.pdf", "I: hej", "unsupported file type"),
+        ("notes.pdf", "I: hej", "unsupported file type.*save it as .docx"),
         ("bad.docx", "not a zip", "Word"),
     ],
 )

@@ -410,8 +410,9 @@ def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
 def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, list[dict]]:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
+        hint = "; save it as .docx or .txt" if suffix in (".doc", ".rtf", ".odt", ".pdf", ".pages") else ""
         raise TranscriptError(
-            path, f"unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
+            path, f"unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}{hint}"
         )
     if not path.is_file():
         raise TranscriptError(path, "file not found")
