@@ -353,3 +353,11 @@ def test_mail_with_numbered_questions(tmp_path):
     assert segs["speaker"].tolist() == ["Spørgsmål 1", "Overlæger", "Spørgsmål 2", "Overlæger"]
     assert segs.loc[3, "text"] == "I 2020 var der 3 fejl. Men det er blevet bedre."
     assert_traceable(segs)
+
+
+def test_no_break_spaces_and_zero_width_characters(tmp_path):
+    text = "I:\u00a0Hvad laver du?\nLS\u00a0:\u00a0Jeg\u200b booker.\u2028Og skriver.\n"
+    segs = read_transcripts(write(tmp_path / "nbsp.txt", text))
+    assert segs["speaker"].tolist() == ["I", "LS"]
+    assert segs.loc[1, "text"] == "Jeg booker. Og skriver."
+    assert_traceable(segs)

@@ -27,9 +27,22 @@ ANNOTATION_RE = re.compile(
 _SPACES_RE = re.compile(r"[ \t]{2,}")
 
 
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2028": "\n", "\u2029": "\n",
+                         "\u200b": None, "\ufeff": None})
+
+
 def normalise(text: str) -> str:
-    """Return ``text`` NFC-normalised with CRLF/CR line ends turned into LF."""
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    r"""Return ``text`` NFC-normalised with CRLF/CR line ends turned into LF.
+
+    No-break spaces (Word puts them after colons) become plain spaces, Unicode line/paragraph
+    separators newlines; zero-width spaces and stray byte-order marks are dropped.
+
+    Example:
+        >>> normalise("I:\u00a0Hej\r\nIP: Hej\u200b")
+        'I: Hej\nIP: Hej'
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_SPACES)
+    return unicodedata.normalize("NFC", text)
 
 
 def find_annotations(text: str) -> list[str]:
