@@ -361,3 +361,31 @@ def test_no_break_spaces_and_zero_width_characters(tmp_path):
     assert segs["speaker"].tolist() == ["I", "LS"]
     assert segs.loc[1, "text"] == "Jeg booker. Og skriver."
     assert_traceable(segs)
+
+
+def test_interviewer_named_in_the_label_or_front_matter(tmp_path):
+    text = ("Anne (interviewer): Hvad laver du?\nInterviewperson 1: Jeg booker.\n"
+            "Moderator 2: Og hvad mere?\nInterviewperson 1: Diktater.\n")
+    segs = read_transcripts(write(tmp_path / "a.txt", text))
+    assert segs["role"].tolist() == ["interviewer", "participant", "interviewer", "participant"]
+    named = "---\ninterviewer: Mette\n---\nMette: Hvad laver du?\nBo: Jeg booker.\nMette: Tak.\nBo: Selv tak.\n"
+    segs = read_transcripts(write(tmp_path / "b.txt", named))
+    assert segs["role"].tolist() == ["interviewer", "participant"] * 2
+
+
+def test_interviewer_inferred_from_questions(tmp_path):
+    text = ("Mette: Hvad laver du i løbet af en dag?\nBo: Jeg booker patienter.\n"
+            "Mette: Og hvem samarbejder du med?\nBo: Lægerne, og somme tider spørger jeg: hvorfor?\n"
+            "Mette: Hvad er svært?\nBo: Telefonen.\nMette: Tak for det.\n")
+    with pytest.warns(UserWarning, match=r"took 'Mette' as the interviewer \(3 of 4"):
+        segs = read_transcripts(write(tmp_path / "q.txt", text))
+    assert segs.loc[segs["speaker"] == "Mette", "role"].eq("interviewer").all()
+    assert segs.loc[segs["speaker"] == "Bo", "role"].eq("participant").all()
+
+
+def test_no_interviewer_guess_when_questions_are_spread(tmp_path):
+    text = ("A1: Hvad siger du?\nB2: Hvad mener du?\nA1: Jeg booker.\nB2: Jeg skriver.\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        segs = read_transcripts(write(tmp_path / "g.txt", text))
+    assert set(segs["role"]) == {"participant"}

@@ -54,6 +54,9 @@ QUESTION_RE = re.compile(
 )
 # In mail answers: a numbered line ending in a question mark is the question being answered.
 NUMBERED_QUESTION_RE = re.compile(r"^[ \t]*(?P<number>\d{1,2})[.)][ \t]+(?P<rest>[^\n]*\?)[ \t]*$")
+# Words that make a label the interviewer's ("Anne (interviewer)", "Moderator 2"); not
+# "interviewperson", the Danish word for the person interviewed.
+_INTERVIEWER_WORD_RE = re.compile(r"\b(?:interviewer\w*|moderator\w*|facilitator\w*|ordstyrer\w*)\b", re.I)
 _CODE_LABEL_RE = re.compile(r"^[A-ZÆØÅ]{1,6}[ -]?\d{0,3}$")
 _NUMBERED_LABEL_RE = re.compile(r"^[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,2} ?\d{1,3}$")
 _SINGLE_WORD_LABEL_RE = re.compile(r"^[A-ZÆØÅ][\w'’/.-]+$")
@@ -285,9 +288,37 @@ def _lines(text: str, offset: int) -> Iterator[tuple[int, int, str]]:
 
 def _role(label: str, interviewer_labels: frozenset[str]) -> str:
     lab = label.strip().lower()
-    if lab in interviewer_labels or QUESTION_RE.match(label + ": x"):
+    if lab in interviewer_labels or QUESTION_RE.match(label + ": x") or _INTERVIEWER_WORD_RE.search(label):
         return "interviewer"
     return "participant"
+
+
+def _infer_interviewer(path: Path, text: str, turns: list[_Turn]) -> None:
+    """No turn has an interviewer label: take the speaker who mostly asks questions, and say so.
+
+    Transcripts often name the interviewer ("Mette:", Teams display names). The speaker counts as
+    the interviewer when at least half of their turns (and at least two) end in a question mark
+    and no other speaker asks even half as often.
+    """
+    if any(t.role == "interviewer" for t in turns):
+        return
+    asked: dict[str, list[int]] = {}
+    for t in turns:
+        if t.role == "participant" and t.speaker:
+            n = asked.setdefault(t.speaker, [0, 0])
+            n[0] += 1
+            n[1] += text[t.start : t.end].rstrip().endswith("?")
+    if len(asked) < 2:
+        return
+    share = {s: q / n for s, (n, q) in asked.items()}
+    best = max(share, key=lambda s: (share[s], asked[s][1]))
+    runner_up = max(v for s, v in share.items() if s != best)
+    if share[best] >= 0.5 and asked[best][1] >= 2 and runner_up < share[best] / 2:
+        for t in turns:
+            if t.speaker == best:
+                t.role = "interviewer"
+        warnings.warn(f"{path}: no interviewer label; took {best!r} as the interviewer "
+                      f"({asked[best][1]} of {asked[best][0]} turns are questions)", UserWarning, stacklevel=4)
 
 
 def _span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -319,7 +350,7 @@ def _parse_turns(text: str, body_start: int, interviewer_labels: frozenset[str])
             speaker = f"{label} ({m['note'].strip()})" if m["note"] else label
             start = pos + m.start("rest")
             turns.append(
-                _Turn(speaker, _role(label, interviewer_labels), start, pos + len(line), lineno,
+                _Turn(speaker, _role(speaker, interviewer_labels), start, pos + len(line), lineno,
                       m["ts1"] or m["ts2"] or m["ts3"] or m["ts5"])
             )
         elif turns and line.strip():
@@ -419,11 +450,14 @@ def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, lis
     if suffix in (".vtt", ".srt"):
         text, turns = _vtt_turns(path)
         meta: dict = {}
+        is_mail = False
         for t in turns:
             t.role = _role(t.speaker, interviewer_labels) if t.speaker else "participant"
     else:
         text = _docx_text(path) if suffix == ".docx" else _decode(path)
         meta, body_start = _front_matter(path, text)
+        named = re.split(r"[,;]", meta.get("interviewer", ""))  # front matter may name the interviewer(s)
+        interviewer_labels = interviewer_labels | {n.strip().lower() for n in named if n.strip()}
         is_mail = meta.get("interviewform", "").strip().lower() == "mail"
         turns = [] if is_mail else _parse_turns(text, body_start, interviewer_labels)
         if not is_mail and not turns:
@@ -431,6 +465,8 @@ def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, lis
         if is_mail or not turns:
             respondent = meta.get("interessentgruppe") or "Respondent"
             turns = _parse_mail(text, body_start, respondent)
+    if not is_mail:
+        _infer_interviewer(path, text, turns)
     if not any(t.role == "participant" for t in turns):
         raise TranscriptError(path, "empty transcript: no participant text found")
     interview_id = meta.pop("interview", "") or meta.pop("interview_id", "") or path.stem
