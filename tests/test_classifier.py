@@ -122,16 +122,19 @@ def test_explain_names_words_from_the_text(fitted):
 
 def test_classify_keeps_interviewer_rows_uncoded(fitted):
     segs = pd.DataFrame({
-        "segment_id": ["X:1", "X:2", "X:3"], "interview_id": "X",
-        "role": ["interviewer", "participant", "participant"],
-        "text": ["Hvad laver I?", "Vi booker tider og koder", "Pårørende ringer og er bekymrede"],
+        "segment_id": ["X:1", "X:2", "X:3", "X:0"], "interview_id": "X",
+        "role": ["interviewer", "participant", "participant", "note"],
+        "text": ["Hvad laver I?", "Vi booker tider og koder", "Pårørende ringer og er bekymrede",
+                 "Gruppeinterview om booking og pårørende"],
     })
     coded = classify(segs, fitted)
     assert coded.loc[0, "opgaver"] is pd.NA and np.isnan(coded.loc[0, "p_opgaver"])
+    assert coded.loc[3, "themes"] is pd.NA or coded.loc[3, "themes"] == ""  # a note is not coded
+    assert np.isnan(coded.loc[3, "p_opgaver"])
     assert coded.loc[1, "opgaver"] and coded.loc[1, "themes"] == "opgaver"
     assert coded.loc[2, "themes"] == "patienter_paaroerende"
     assert coded["uncertain"].dtype == "boolean" and coded.loc[0, "uncertain"] is pd.NA
-    assert ((coded["confidence"].iloc[1:] >= 0) & (coded["confidence"].iloc[1:] <= 1)).all()
+    assert ((coded["confidence"].iloc[1:3] >= 0) & (coded["confidence"].iloc[1:3] <= 1)).all()
 
 
 def test_save_and_load_round_trip(fitted, tmp_path):
