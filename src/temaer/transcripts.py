@@ -170,7 +170,7 @@ def _table_lines(table) -> list[str]:
     for row in table.rows:
         cells: list[str] = []
         for cell in row.cells:  # merged cells repeat: keep each once
-            value = " ".join(cell.text.split())
+            value = cell.text.replace("\n", " ").strip()  # a cell's paragraphs: one line
             if value and (not cells or cells[-1] != value):
                 cells.append(value)
         if len(cells) >= 2:
@@ -191,14 +191,19 @@ def _vtt_turns(path: Path) -> tuple[str, list[_Turn]]:
         captions = webvtt.from_buffer(text.splitlines(), format="srt" if srt else "vtt", strict=False).captions
     except MalformedFileError as exc:
         raise TranscriptError(path, f"malformed {'SRT' if srt else 'WebVTT'} subtitles: {exc}") from None
+    cues = [((cap.voice or "").strip(), " ".join(line.strip() for line in cap.text.splitlines() if line.strip()),
+             cap) for cap in captions]
+    counts: dict[str, int] = {}  # "Label: text" cues without a voice tag: labels that recur count
+    for voice, body, _ in cues:
+        m = None if voice else TURN_RE.match(body)
+        if m:
+            counts[m["label"]] = counts.get(m["label"], 0) + 1
     merged: list[list] = []  # [speaker, [texts], first timestamp, last timestamp]
-    for cap in captions:
-        speaker = (cap.voice or "").strip()
-        body = " ".join(line.strip() for line in cap.text.splitlines() if line.strip())
+    for speaker, body, cap in cues:
         if not speaker:
             m = TURN_RE.match(body)
-            if m and _looks_like_label(m["label"], {}):
-                speaker, body = m["label"], m["rest"].strip()
+            if m and _looks_like_label(m["label"], counts):
+                speaker, body = _speaker(m), m["rest"].strip()
         if not body:
             continue
         if merged and merged[-1][0] == speaker:
@@ -329,6 +334,12 @@ def _span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _speaker(m: re.Match) -> str:
+    """Speaker of a ``TURN_RE`` match: the label, with its bracketed note ("IP3 (lægesekretær)")."""
+    label = m["label"].strip()
+    return f"{label} ({m['note'].strip()})" if m["note"] else label
+
+
 def _note(start: int, end: int, line: int) -> _Turn:
     """Text before the first speaker turn (a title, a description): kept, never coded."""
     return _Turn("", "note", start, end, line)
@@ -346,8 +357,7 @@ def _parse_turns(text: str, body_start: int, interviewer_labels: frozenset[str])
     for lineno, pos, line in lines:
         m = TURN_RE.match(line)
         if m and _looks_like_label(m["label"], counts):
-            label = m["label"].strip()
-            speaker = f"{label} ({m['note'].strip()})" if m["note"] else label
+            speaker = _speaker(m)
             start = pos + m.start("rest")
             turns.append(
                 _Turn(speaker, _role(speaker, interviewer_labels), start, pos + len(line), lineno,
