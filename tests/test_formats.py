@@ -2,7 +2,7 @@
 
 The shipped interviews are rendered as: timed ``00:01:02 Label: text`` lines, Markdown bold labels
 in UTF-16, Teams' Word-export layout (speaker and time on a line of their own), speaker names on a
-line of their own without times, a Word table (time | speaker | text) and SRT subtitles. Each
+line of their own without times, a Word table (time | speaker | text), SRT and WebVTT. Each
 rendering must give the same speakers, roles and texts as the original: nothing lost, nothing
 merged, nobody's role changed.
 """
@@ -53,6 +53,11 @@ def srt(g: pd.DataFrame) -> str:
     return "\n".join(cues)
 
 
+def vtt(g: pd.DataFrame) -> str:
+    cues = [f"{clock(i)}.000 --> {clock(i)}.900\n<v {r.speaker}>{r.text}</v>\n" for i, r in enumerate(g.itertuples())]
+    return "WEBVTT\n\n" + "\n".join(cues)
+
+
 def write_docx_table(g: pd.DataFrame, path: Path) -> None:
     import docx
 
@@ -79,7 +84,7 @@ def turns(g: pd.DataFrame) -> list[tuple[str, str, str]]:
     return list(zip(g["speaker"], g["role"], g["text"], strict=True))
 
 
-@pytest.mark.parametrize("layout", ["timed", "bold-utf16", "teams", "docx-table", "srt"])
+@pytest.mark.parametrize("layout", ["timed", "bold-utf16", "teams", "docx-table", "srt", "vtt"])
 def test_corpus_reads_back_identically_in_other_layouts(interviews, tmp_path, layout):
     assert len(interviews) >= 30
     for iid, g in interviews.items():
@@ -90,11 +95,11 @@ def test_corpus_reads_back_identically_in_other_layouts(interviews, tmp_path, la
             path = tmp_path / f"{iid}.md"
             path.write_bytes(bold_labels(g).encode("utf-16"))
         else:
-            render = {"timed": timed_lines, "teams": teams_layout, "srt": srt}[layout]
-            path = tmp_path / f"{iid}.{'srt' if layout == 'srt' else 'txt'}"
+            render = {"timed": timed_lines, "teams": teams_layout, "srt": srt, "vtt": vtt}[layout]
+            path = tmp_path / f"{iid}.{layout if layout in ('srt', 'vtt') else 'txt'}"
             path.write_text(render(g), encoding="utf-8")
         back = read_transcripts(path)
-        expected = merged_runs(g) if layout == "srt" else turns(g)
+        expected = merged_runs(g) if layout in ("srt", "vtt") else turns(g)
         assert turns(back) == expected, f"{iid} as {layout}"
         if layout in ("timed", "docx-table"):
             assert back["timestamp"].tolist() == [clock(i) for i in range(len(g))]
