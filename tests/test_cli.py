@@ -42,6 +42,14 @@ def test_segments_summary_and_failed_file(tmp_path):
     assert set(segs.loc[segs.interview_id == "LAE02", "hospital"]) == {"Regionshospitalet Gødstrup"}
 
 
+def test_segments_mentions_preamble_notes(tmp_path):
+    f = tmp_path / "n.txt"
+    f.write_text("Interview om booking, optaget i marts\n\nI: Hvad laver du?\nIP: Jeg booker.\n", encoding="utf-8")
+    result = runner.invoke(app, ["segments", str(f)])
+    assert result.exit_code == 0
+    assert "1 noter" in result.output and "kodes ikke" in result.output
+
+
 def test_classify_streams_and_isolates_errors(tmp_path):
     out = tmp_path / "kodet.csv"
     result = runner.invoke(app, ["classify", *_inputs(tmp_path), "--out", str(out)])

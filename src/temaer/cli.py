@@ -91,6 +91,10 @@ def segments(
         table.add_row("[bold]I alt", str(segs["interview_id"].nunique()),
                       str(int((segs["role"] == "participant").sum())), str(int((segs["role"] == "interviewer").sum())))
         console.print(table)
+        notes = segs[segs["role"] == "note"]
+        if len(notes):
+            console.print(f"{len(notes)} noter (tekst før første taletur) i {notes['interview_id'].nunique()} "
+                          "interview(s) er bevaret i tabellen, men kodes ikke.")
         if out is not None:
             from temaer.io import write_table
 
