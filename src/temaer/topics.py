@@ -66,13 +66,15 @@ import pandas as pd
 
 from temaer.transcripts import is_participant
 
-__all__ = ["MODES", "TopicResult", "discover_topics", "load_topics", "nearest_topics", "scaled_params"]
+__all__ = ["MODES", "CachedReduction", "TopicResult", "discover_topics", "load_topics", "nearest_topics",
+           "scaled_params"]
 
 log = logging.getLogger(__name__)
 
 MODES = ("emerging", "all", "guided", "zeroshot")
 GROUP_COLUMNS = ("interessentgruppe", "hospital")
 MODEL_DIR = "bertopic"
+REDUCTION_DIR = "reductions"
 
 
 # -- parameters -----------------------------------------------------------------------------------
@@ -225,13 +227,16 @@ def discover_topics(
             topic's own segments (see module docs); None adds none.
         embeddings: precomputed vectors, one row per row of ``segments`` (skips embedding).
         progress: ``progress(done, total)`` while embedding.
+        cache_dir: where embeddings and UMAP's reduced coordinates are cached (default
+            :func:`temaer.embed.default_cache_dir`; False: no cache). A rerun on the same segments
+            with the same seed and parameters then skips both (see :class:`CachedReduction`).
 
     Example:
         >>> res = discover_topics(segs, coded=coded, embedder="tfidf")  # doctest: +SKIP
         >>> res.topics.loc[res.topics.emerging, ["label", "size"]]     # doctest: +SKIP
     """
     from temaer.codebook import Codebook
-    from temaer.embed import encode, get_embedder
+    from temaer.embed import encode, get_embedder, resolve_cache_dir
     from temaer.text import strip_annotations
 
     if mode not in MODES:
@@ -250,8 +255,6 @@ def discover_topics(
         if len(embeddings) != len(frame):
             raise ValueError("embeddings need one row per segment")
         frame["_row"] = np.arange(len(frame))
-    # imports and JIT compilation of the topic model overlap classification and embedding
-    warm_up = _start_warm_up() if model is None and embeddings is None and len(frame) >= 20 else None
     if coded is None:
         coded = _auto_classify(frame, quiet=mode != "emerging")
     elif coded is False:
@@ -287,6 +290,11 @@ def discover_topics(
     params["embedder"] = "precomputed" if embeddings is not None else getattr(
         emb, "name", type(emb).__name__)
     texts = [strip_annotations(t) for t in pd.concat([frame["text"], extra["text"]]).astype(str)]
+    # fresh vectors take a while: import BERTopic and compile UMAP meanwhile (cached vectors are
+    # instant, and then the reduced coordinates are usually cached too)
+    warm_up = None
+    if model is None and embeddings is None and not too_few and _n_uncached(emb, texts):
+        warm_up = _start_warm_up()
     t0 = time.perf_counter()
     if embeddings is not None:
         rows = np.concatenate([frame.pop("_row").to_numpy(), extra.pop("_row").to_numpy()]).astype(int)
@@ -312,7 +320,8 @@ def discover_topics(
     if warm_up is not None:
         warm_up.join()
     backend = _backend(emb)
-    topic_model = model if model is not None else _default_model(params, random_state, top_n_words)
+    topic_model = model if model is not None else _default_model(params, random_state, top_n_words,
+                                                                   cache=resolve_cache_dir(cache_dir))
     if background_docs is not None:
         topic_model.ctfidf_model = _background_ctfidf(topic_model.vectorizer_model, background_docs)
     topic_model.embedding_model = backend
@@ -379,11 +388,81 @@ def nearest_topics(X: np.ndarray, topics: np.ndarray, X_new: np.ndarray, quantil
     return np.where(ok, np.asarray(ids)[best], -1).astype(int)
 
 
+class CachedReduction:
+    """BERTopic's dimensionality-reduction step with its output cached on disk.
+
+    The key hashes the input vectors and the reducer's parameters, so rerunning on the same
+    segments with the same seed reuses the reduced coordinates instead of running UMAP again
+    (whose numba code alone takes ~15 s to compile in every fresh process). Coordinates are
+    stored as ``.npy`` (loaded without pickle); the result is identical to an uncached run.
+
+    Example:
+        >>> from umap import UMAP                                        # doctest: +SKIP
+        >>> step = CachedReduction(UMAP(random_state=0), Path("cache"))  # doctest: +SKIP
+        >>> Z = step.fit_transform(X)                                    # doctest: +SKIP
+    """
+
+    def __init__(self, reducer: Any, directory: str | Path) -> None:
+        self.reducer = reducer
+        self.directory = Path(directory)
+
+    def _path(self, X: np.ndarray) -> Path:
+        import hashlib
+
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        params = json.dumps(self.reducer.get_params(), sort_keys=True, default=repr)
+        version = getattr(__import__(type(self.reducer).__module__.split(".")[0]), "__version__", "")
+        digest = hashlib.sha256(f"{type(self.reducer).__name__}|{version}|{params}|{X.shape}".encode())
+        digest.update(X.tobytes())
+        return self.directory / f"{digest.hexdigest()}.npy"
+
+    def fit_transform(self, X: np.ndarray, y: Any = None) -> np.ndarray:
+        path = self._path(X)
+        try:
+            Z = np.load(path, allow_pickle=False)
+            if Z.shape[0] == len(X):
+                self.embedding_ = Z
+                log.info("topics: reduced coordinates taken from the cache")
+                return Z
+        except (OSError, ValueError):
+            pass
+        Z = np.asarray(self.reducer.fit_transform(X, y=y))
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                np.save(fh, Z, allow_pickle=False)
+            os.replace(tmp, path)
+        except OSError as exc:  # a read-only cache must not stop the analysis
+            log.warning("topics: could not cache reduced coordinates: %s", exc)
+        self.embedding_ = Z
+        return Z
+
+    def fit(self, X: np.ndarray, y: Any = None) -> CachedReduction:
+        self.fit_transform(X, y=y)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        if not hasattr(self.reducer, "embedding_"):
+            raise RuntimeError("the reduction was restored from the cache and cannot place new segments; "
+                               "run discover_topics on all segments instead")
+        return self.reducer.transform(X)
+
+
+def _n_uncached(embedder: Any, texts: list[str]) -> int:
+    """Texts the embedder still has to embed (unknown embedders: all, unless they are quick)."""
+    from temaer.embed import TfidfSvdEmbedder
+
+    if hasattr(embedder, "n_uncached"):
+        return int(embedder.n_uncached(texts))
+    return 0 if isinstance(embedder, TfidfSvdEmbedder) else len(texts)
+
+
 def _start_warm_up() -> threading.Thread:
     """Import BERTopic and compile UMAP's numba code in a background thread.
 
-    Started before classification and embedding: the E5 engine runs in C without the GIL, so the
-    ~25 s of imports and JIT compilation a fresh process needs overlap with it instead of following.
+    Started before embedding: the E5 engine runs in C without the GIL, so the ~20 s of imports and
+    JIT compilation a fresh process needs overlap with it instead of following it.
     """
 
     def run() -> None:
@@ -470,7 +549,7 @@ def _stop_words() -> list[str]:
     return sorted(words)
 
 
-def _default_model(params: dict, random_state: int, top_n_words: int):
+def _default_model(params: dict, random_state: int, top_n_words: int, cache: Path | None = None):
     from bertopic import BERTopic
     from bertopic.vectorizers import ClassTfidfTransformer
     from hdbscan import HDBSCAN
@@ -483,6 +562,8 @@ def _default_model(params: dict, random_state: int, top_n_words: int):
         metric="cosine", random_state=random_state, init="spectral" if n >= 50 else "random",
         low_memory=True, n_jobs=1,
     )
+    if cache is not None and params["mode"] != "zeroshot":  # zero-shot also places other segments later
+        umap_model = CachedReduction(umap_model, cache / REDUCTION_DIR)
     hdbscan_model = HDBSCAN(
         min_cluster_size=params["min_cluster_size"], min_samples=params["min_samples"],
         metric="euclidean", cluster_selection_method="eom", prediction_data=True,
