@@ -7,7 +7,7 @@ therefore distinct (no embedding cache hits) but keep the corpus's topics and le
 ids and metadata are resampled with them.
 
 Each size runs in a fresh subprocess (mode ``"all"``, default E5 embedder) with an empty embedding
-cache, then once more with the cache warm; the peak resident memory of the subprocess is
+cache, then once more with the cache warm (embeddings and UMAP's reduced coordinates); the peak resident memory of the subprocess is
 ``ru_maxrss``. ``embedding`` is the time :func:`temaer.topics.discover_topics` spends embedding
 (BERTopic's import and UMAP's JIT compilation run alongside it in a background thread); ``topic
 model`` is the whole call, embedding included.
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"{platform.python_version()}", "runs": rows}
     md = ["# Topic modelling benchmark", "", f"Machine: {report['machine']}. Mode `all`, E5 "
           "embedder; synthetic segments resampled from the corpus (see the script's docstring). "
-          "Cold = empty embedding cache; warm = rerun with the cache filled. Wall time includes "
+          "Cold = empty cache; warm = rerun with embeddings and UMAP coordinates cached. Wall time includes "
           "starting Python and importing BERTopic. `load` is the 1-minute load average at the end "
           "of the cold run (2 cores: above 2 means other processes competed for the CPU).", "",
           "| segments | cold wall (s) | embedding (s) | discover_topics (s) | warm wall (s) | "
