@@ -6,11 +6,11 @@ dropped, two neighbouring words swapped and, half of the time, a spoken filler p
 therefore distinct (no embedding cache hits) but keep the corpus's topics and lengths; interview
 ids and metadata are resampled with them.
 
-Each size runs in a fresh subprocess (mode ``"all"``, default E5 embedder) with an empty embedding
-cache, then once more with the cache warm (embeddings and UMAP's reduced coordinates); the peak resident memory of the subprocess is
-``ru_maxrss``. ``embedding`` is the time :func:`temaer.topics.discover_topics` spends embedding
-(BERTopic's import and UMAP's JIT compilation run alongside it in a background thread); ``topic
-model`` is the whole call, embedding included.
+Each size runs in a fresh subprocess (mode ``"all"``, default E5 embedder) with an empty cache,
+then once more with the cache warm (embeddings and UMAP's reduced coordinates); the peak resident
+memory of the subprocess is ``ru_maxrss``. ``embedding`` is the time
+:func:`temaer.topics.discover_topics` spends embedding (BERTopic's import and UMAP's JIT compilation
+run alongside it in a background thread); ``topic model`` is the whole call, embedding included.
 
 Usage::
 
