@@ -389,3 +389,13 @@ def test_no_interviewer_guess_when_questions_are_spread(tmp_path):
         warnings.simplefilter("error")
         segs = read_transcripts(write(tmp_path / "g.txt", text))
     assert set(segs["role"]) == {"participant"}
+
+
+def test_front_matter_values_stay_as_written(tmp_path):
+    text = ("---\ninterview: 0012\nafdeling: ON\nhospital: yes\ndato: 2021-03-17\ndeltagere: 3\n---\n"
+            "I: Hvad laver du?\nIP: Jeg booker.\n")
+    segs = read_transcripts(write(tmp_path / "y.txt", text))
+    row = segs.iloc[0]
+    assert (row["interview_id"], row["afdeling"], row["hospital"], row["dato"], row["deltagere"]) == \
+        ("0012", "ON", "yes", "2021-03-17", "3")
+    assert segs["segment_id"].iloc[0] == "0012:001"

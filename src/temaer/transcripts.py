@@ -257,7 +257,9 @@ def _front_matter(path: Path, text: str) -> tuple[dict, int]:
     import yaml
 
     block = text[first_nl + 1 : m.start()]
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+    # Base loader: every value stays the text that was written ("0012" is not 10, "ON" is not True);
+    # libyaml's when available (~10x faster)
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
     try:
         meta = yaml.load(block, Loader=loader) or {}
     except yaml.YAMLError as exc:
