@@ -399,3 +399,19 @@ def test_front_matter_values_stay_as_written(tmp_path):
     assert (row["interview_id"], row["afdeling"], row["hospital"], row["dato"], row["deltagere"]) == \
         ("0012", "ON", "yes", "2021-03-17", "3")
     assert segs["segment_id"].iloc[0] == "0012:001"
+
+
+def test_excel_case_table_with_real_dates_and_numbers(tmp_path):
+    import datetime
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Interview", "hospital", "dato", "deltagere", "note"])
+    ws.append(["a", "Regionshospitalet Randers", datetime.datetime(2021, 3, 17), 3, None])
+    wb.save(tmp_path / "cases.xlsx")
+    f = write(tmp_path / "a.txt", "---\ndato: 2021-03-17\ndeltagere: 3\n---\nI: Hvad laver du?\nLS: Jeg booker.\n")
+    segs = read_transcripts(f, metadata=tmp_path / "cases.xlsx")  # no conflict with the front matter
+    assert segs.loc[1, ["hospital", "dato", "deltagere", "note"]].tolist() == \
+        ["Regionshospitalet Randers", "2021-03-17", "3", ""]

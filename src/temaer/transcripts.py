@@ -506,6 +506,21 @@ def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, lis
 # ----------------------------------------------------------------------------- metadata
 
 
+def _cell_text(value: object) -> str:
+    """An Excel cell as the text a person typed: dates as 2021-03-17, whole numbers without ".0"."""
+    import datetime as dt
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _read_csv_table(path: Path) -> pd.DataFrame:
     """A case table as saved by Excel or by hand: comma, semicolon or tab separated; UTF-8 or cp1252."""
     import io
@@ -534,7 +549,7 @@ def _read_case_table(metadata: str | Path | pd.DataFrame) -> pd.DataFrame:
         if not path.is_file():
             raise TranscriptError(path, "metadata file not found")
         if path.suffix.lower() in (".xlsx", ".xls"):
-            table = pd.read_excel(path, dtype=str)
+            table = pd.read_excel(path, dtype=object).map(_cell_text)
         else:
             table = _read_csv_table(path)
     table = table.fillna("").astype(str)
