@@ -415,3 +415,16 @@ def test_excel_case_table_with_real_dates_and_numbers(tmp_path):
     segs = read_transcripts(f, metadata=tmp_path / "cases.xlsx")  # no conflict with the front matter
     assert segs.loc[1, ["hospital", "dato", "deltagere"]].tolist() == ["Regionshospitalet Randers", "2021-03-17", "3"]
     assert segs.loc[1].get("note", "") == ""  # an empty cell fills nothing
+
+
+@pytest.mark.parametrize("form", ["interviewform: Mail\n", ""])
+def test_mail_question_headings_on_their_own_line(tmp_path, form):
+    text = (f"---\ninterview: M8\n{form}interessentgruppe: Overlæger\n---\n"
+            "Spørgsmål 1\nHvilke roller har lægesekretærerne?\n\nDe koordinerer forløbene.\n\n"
+            "Spørgsmål 2:\nHvad er svært.\n\nTravlhed.\nOg ferie.\n")
+    segs = read_transcripts(write(tmp_path / "h.txt", text))
+    assert segs["role"].tolist() == ["interviewer", "participant", "interviewer", "participant"]
+    assert segs["speaker"].tolist() == ["Spørgsmål 1", "Overlæger", "Spørgsmål 2", "Overlæger"]
+    assert segs["text"].tolist() == ["Hvilke roller har lægesekretærerne?", "De koordinerer forløbene.",
+                                     "Hvad er svært.", "Travlhed. Og ferie."]
+    assert_traceable(segs)

@@ -52,6 +52,10 @@ TURN_RE = re.compile(
 QUESTION_RE = re.compile(
     r"^[ \t]*(?P<label>(?:Spørgsmål|Spm\.?|Sp\.)[ \t]*\d+[a-z]?)[ \t]*[:.)-][ \t]*(?P<rest>.*)$", re.I
 )
+# A question heading alone on its line ("Spørgsmål 3" or "Spørgsmål 3:"); the question follows.
+QUESTION_HEADING_RE = re.compile(
+    r"^[ \t]*(?P<label>(?:Spørgsmål|Spm\.?|Sp\.)[ \t]*\d+[a-z]?)[ \t]*[:.)-]?[ \t]*$", re.I
+)
 # In mail answers: a numbered line ending in a question mark is the question being answered.
 NUMBERED_QUESTION_RE = re.compile(r"^[ \t]*(?P<number>\d{1,2})[.)][ \t]+(?P<rest>[^\n]*\?)[ \t]*$")
 # Words that make a label the interviewer's ("Anne (interviewer)", "Moderator 2"); not
@@ -369,8 +373,8 @@ def _parse_turns(text: str, body_start: int, interviewer_labels: frozenset[str])
             turns[-1].end = pos + len(line)  # continuation line (or more preamble)
         elif line.strip():
             turns.append(_note(pos, pos + len(line), lineno))
-    if all(t.role == "note" for t in turns):
-        return []
+    if all(t.role == "note" or QUESTION_RE.match(f"{t.speaker}: x") for t in turns):
+        return []  # no speakers, or only "Spørgsmål N:" labels: mail answers
     return _finish(text, turns)
 
 
@@ -393,7 +397,7 @@ def _parse_name_lines(text: str, body_start: int, interviewer_labels: frozenset[
         if not line.strip() or k + 1 >= len(lines) or not lines[k + 1][2].strip():
             continue
         m = NAME_LINE_RE.match(line)
-        if not m or m["label"].rstrip()[-1] in ".,;":
+        if not m or m["label"].rstrip()[-1] in ".,;" or QUESTION_HEADING_RE.match(line):
             continue
         ts = m["ts1"] or m["ts2"] or m["ts3"] or m["ts4"]
         if ts or k == 0 or not lines[k - 1][2].strip():
@@ -433,6 +437,11 @@ def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
         if not line.strip():
             para = None
             continue
+        heading = QUESTION_HEADING_RE.match(line)
+        if heading:  # the question itself is on the next line(s)
+            para = _Turn(" ".join(heading["label"].split()), "interviewer", -1, -1, lineno)
+            turns.append(para)
+            continue
         q = QUESTION_RE.match(line)
         n = None if q else NUMBERED_QUESTION_RE.match(line)
         if q or n:
@@ -446,8 +455,10 @@ def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
             para = _Turn(respondent, "participant", pos, pos + len(line), lineno)
             turns.append(para)
         else:
+            if para.start < 0:
+                para.start = pos
             para.end = pos + len(line)
-    return _finish(text, turns)
+    return _finish(text, [t for t in turns if t.start >= 0])
 
 
 def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, list[dict]]:
