@@ -90,3 +90,19 @@ def test_planted_topics_are_labelled(participant_ids):
     counts = emerging["topic"].value_counts()
     for topic in ("covid", "flytning", "loen", "arbejdsmiljoe", "socialt"):
         assert counts[topic] >= 40
+
+
+def test_independent_interviews_read_completely_and_are_fully_coded():
+    indep = CORPUS / "independent"
+    segs = read_transcripts(indep / "transcripts", metadata=indep / "metadata.csv")
+    assert segs.attrs["unmatched_metadata"] == [] and segs.attrs["files_without_metadata"] == []
+    counts = segs.groupby(["interview_id", "role"]).size().unstack(fill_value=0)
+    # the writers' own turn counts, in six different layouts
+    assert counts["participant"].to_dict() == {"IND01": 28, "IND02": 17, "IND03": 14, "IND04": 27, "IND05": 17,
+                                               "IND06": 20}
+    assert (counts["interviewer"] > 0).all() and "note" not in counts.columns
+    part = set(segs.loc[segs["role"] == "participant", "segment_id"])
+    ids = Codebook.load().ids
+    for coder in ("coder_a", "coder_b"):
+        coding = read_coding(indep / "coding" / f"{coder}.csv", codebook=ids)
+        assert set(coding["segment_id"]) == part
