@@ -428,3 +428,13 @@ def test_mail_question_headings_on_their_own_line(tmp_path, form):
     assert segs["text"].tolist() == ["Hvilke roller har lægesekretærerne?", "De koordinerer forløbene.",
                                      "Hvad er svært.", "Travlhed. Og ferie."]
     assert_traceable(segs)
+
+
+def test_zoom_style_bracketed_names_with_time(tmp_path):
+    text = ("[Interviewer] 10:02:03\nHvad fylder mest?\n\n[Mette Hansen] 10:02:10\nBooking og telefonen.\n\n"
+            "[Interviewer] 10:03:00\nTak.\n")
+    segs = read_transcripts(write(tmp_path / "zoom.txt", text))
+    assert segs["speaker"].tolist() == ["Interviewer", "Mette Hansen", "Interviewer"]
+    assert segs["timestamp"].tolist() == ["10:02:03", "10:02:10", "10:03:00"]
+    assert segs["role"].tolist() == ["interviewer", "participant", "interviewer"]
+    assert_traceable(segs)

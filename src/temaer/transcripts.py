@@ -64,10 +64,11 @@ _INTERVIEWER_WORD_RE = re.compile(r"\b(?:interviewer\w*|moderator\w*|facilitator
 _CODE_LABEL_RE = re.compile(r"^[A-ZÆØÅ]{1,6}[ -]?\d{0,3}$")
 _NUMBERED_LABEL_RE = re.compile(r"^[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,2} ?\d{1,3}$")
 _SINGLE_WORD_LABEL_RE = re.compile(r"^[A-ZÆØÅ][\w'’/.-]+$")
-# A speaker name on a line of its own, optionally with a time before or after it (Teams/Word
-# exports: "Hansen, Mette   0:15"); the turn's text follows on the next lines.
+# A speaker name on a line of its own, optionally in brackets and with a time before or after it
+# (Teams' Word export "Hansen, Mette   0:15", Zoom's "[Mette Hansen] 10:02:03"); the turn's text
+# follows on the next lines.
 NAME_LINE_RE = re.compile(
-    rf"^[ \t]*(?:{_TS}[ \t]*)?(?P<label>[^\W\d_][\w'’/.,-]*(?: [\w'’/.,-]+){{0,3}}?)"
+    rf"^[ \t]*(?:{_TS}[ \t]*)?(?P<open>\[)?(?P<label>[^\W\d_][\w'’/.,-]*(?: [\w'’/.,-]+){{0,3}}?)(?(open)\])"
     rf"(?:[ \t]+(?:\[|\()?(?P<ts4>{_CLOCK})(?:\]|\))?)?[ \t]*$"
 )
 
