@@ -415,8 +415,10 @@ def build_report(
     topic_table = None
     if topics is not None and getattr(topics, "topics", None) is not None and len(topics.topics):
         topic_table = topics.topics.copy()
-        show = [c for c in ("topic", "size", "label", "emerging") if c in topic_table.columns]
-        body.append("<p>Emner fundet med BERTopic i de segmenter, som ikke fik et sikkert mandattema.</p>")
+        show = [c for c in ("topic", "size", "extended", "label", "emerging") if c in topic_table.columns]
+        body.append("<p>Emner fundet med BERTopic i de segmenter, som ikke fik et sikkert mandattema. "
+                    "<i>extended</i>: segmenter med et mandattema, der ligger tæt på emnet og derfor også "
+                    "regnes med til det (fx Covid fortalt som en udfordring).</p>")
         body.append(_table_html(topic_table[show]))
         if getattr(topics, "segments", None) is not None and "topic" in topics.segments.columns:
             body.append(plot(topic_sizes_plot(topics.segments, topic_table), "nye_emner"))
