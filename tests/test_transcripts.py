@@ -264,12 +264,12 @@ def test_paragraphs_with_short_first_lines_stay_paragraphs(tmp_path):
     assert set(segs["role"]) == {"participant"}
 
 
-def test_utf16_with_bom(tmp_path):
+def test_utf16_with_and_without_bom(tmp_path):
     text = "I: Hvad laver du?\nLS: Jeg koordinerer på afdelingen, især søndag.\n"
-    for encoding in ("utf-16", "utf-16-be", "utf-32"):
+    for encoding in ("utf-16", "utf-16-be", "utf-32", "utf-16-le"):
         raw = text.encode(encoding)
         if encoding == "utf-16-be":
-            raw = b"\xfe\xff" + raw
+            raw = b"\xfe\xff" + raw  # with BOM; "utf-16-le" stays without one
         path = tmp_path / f"{encoding}.txt"
         path.write_bytes(raw)
         segs = read_transcripts(path)

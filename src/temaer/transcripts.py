@@ -120,8 +120,11 @@ def _decode(path: Path) -> str:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
         return normalise(_decode_bom(path, raw, "utf-16"))
     if b"\x00" in raw[:8192]:
-        raise TranscriptError(path, "binary file (NUL bytes); expected a UTF-8, UTF-16 (with BOM) or "
-                                    "Windows-1252 text", 1)
+        head = raw[:8192]
+        for encoding, zeros in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+            if len(raw) % 2 == 0 and zeros.count(0) >= 0.9 * len(zeros):  # Latin-script UTF-16 without BOM
+                return normalise(_decode_bom(path, raw, encoding))
+        raise TranscriptError(path, "binary file (NUL bytes); expected a UTF-8, UTF-16 or Windows-1252 text", 1)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
