@@ -3,9 +3,10 @@
 The main corpus was written and coded under one brief, and the models were trained on part of it,
 so its test split may flatter them. ``corpus/independent`` holds interviews written afterwards by
 other writers who saw only the commission text (not the corpus, its brief or the codebook), in
-other layouts (Teams' Word export, timed labels, WebVTT, Markdown, mail with numbered questions),
-and coded by two coders from the codebook alone. This script codes them with both shipped models
-and compares each model with each coder, next to the two coders with each other.
+other layouts (Teams' Word export, Zoom, timed labels, WebVTT, Markdown, a Word table, mail answers,
+an interviewer named only in the front matter), and coded by two coders from the codebook alone.
+This script codes them with both shipped models and compares each model with each coder, next to
+the two coders with each other.
 
 Figures: macro-F1 of the model against each coder (the coder as reference), and Cohen's kappa per
 theme, with 95 % bootstrap intervals over interviews.

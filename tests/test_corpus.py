@@ -97,10 +97,15 @@ def test_independent_interviews_read_completely_and_are_fully_coded():
     segs = read_transcripts(indep / "transcripts", metadata=indep / "metadata.csv")
     assert segs.attrs["unmatched_metadata"] == [] and segs.attrs["files_without_metadata"] == []
     counts = segs.groupby(["interview_id", "role"]).size().unstack(fill_value=0)
-    # the writers' own turn counts, in six different layouts
-    assert counts["participant"].to_dict() == {"IND01": 28, "IND02": 17, "IND03": 14, "IND04": 27, "IND05": 17,
-                                               "IND06": 20}
-    assert (counts["interviewer"] > 0).all() and "note" not in counts.columns
+    # the writers' own turn counts, in twelve layouts
+    assert counts["participant"].to_dict() == {
+        "IND01": 28, "IND02": 17, "IND03": 14, "IND04": 27, "IND05": 17, "IND06": 20,
+        "IND07": 19, "IND08": 23, "IND09": 16, "IND10": 23, "IND11": 23, "IND12": 16}
+    assert (counts["interviewer"] > 0).all()
+    # a title paragraph (IND07) and a transcriber's note (IND12) are kept, not taken for speech
+    assert counts["note"][counts["note"] > 0].to_dict() == {"IND07": 1, "IND12": 1}
+    anna = segs[(segs["interview_id"] == "IND12") & (segs["speaker"] == "Anna")]
+    assert set(anna["role"]) == {"interviewer"}  # named in the front matter
     part = set(segs.loc[segs["role"] == "participant", "segment_id"])
     ids = Codebook.load().ids
     for coder in ("coder_a", "coder_b"):
