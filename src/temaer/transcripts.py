@@ -303,7 +303,7 @@ def _lines(text: str, offset: int) -> Iterator[tuple[int, int, str]]:
 
 def _role(label: str, interviewer_labels: frozenset[str]) -> str:
     lab = label.strip().lower()
-    if lab in interviewer_labels or QUESTION_RE.match(label + ": x") or _INTERVIEWER_WORD_RE.search(label):
+    if lab in interviewer_labels or _is_question_label(label) or _INTERVIEWER_WORD_RE.search(label):
         return "interviewer"
     return "participant"
 
@@ -344,6 +344,16 @@ def _span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _time(m: re.Match) -> str | None:
+    """The time of a ``TURN_RE``/``NAME_LINE_RE`` match, wherever on the line it stood."""
+    return next((v for k, v in m.groupdict().items() if k.startswith("ts") and v), None)
+
+
+def _is_question_label(label: str) -> bool:
+    """``Spørgsmål 3``, ``Spm. 3`` ...: the label of a mail question, the interviewer's."""
+    return bool(QUESTION_RE.match(f"{label}: x"))
+
+
 def _speaker(m: re.Match) -> str:
     """Speaker of a ``TURN_RE`` match: the label, with its bracketed note ("IP3 (lægesekretær)")."""
     label = m["label"].strip()
@@ -370,19 +380,19 @@ def _parse_turns(text: str, body_start: int, interviewer_labels: frozenset[str])
             speaker = _speaker(m)
             start = pos + m.start("rest")
             turns.append(
-                _Turn(speaker, _role(speaker, interviewer_labels), start, pos + len(line), lineno,
-                      m["ts1"] or m["ts2"] or m["ts3"] or m["ts5"])
+                _Turn(speaker, _role(speaker, interviewer_labels), start, pos + len(line), lineno, _time(m))
             )
         elif turns and line.strip():
             turns[-1].end = pos + len(line)  # continuation line (or more preamble)
         elif line.strip():
             turns.append(_note(pos, pos + len(line), lineno))
-    if all(t.role == "note" or QUESTION_RE.match(f"{t.speaker}: x") for t in turns):
+    if all(t.role == "note" or _is_question_label(t.speaker) for t in turns):
         return []  # no speakers, or only "Spørgsmål N:" labels: mail answers
     return _finish(text, turns)
 
 
 def _finish(text: str, turns: list[_Turn]) -> list[_Turn]:
+    """Trim each turn's span to its text; drop turns left empty (also those never given text)."""
     for t in turns:
         t.start, t.end = _span(text, t.start, t.end)
     return [t for t in turns if t.end > t.start]
@@ -403,7 +413,7 @@ def _parse_name_lines(text: str, body_start: int, interviewer_labels: frozenset[
         m = NAME_LINE_RE.match(line)
         if not m or m["label"].rstrip()[-1] in ".,;" or QUESTION_HEADING_RE.match(line):
             continue
-        ts = m["ts1"] or m["ts2"] or m["ts3"] or m["ts4"]
+        ts = _time(m)
         if ts or k == 0 or not lines[k - 1][2].strip():
             found.append((k, m["label"].strip(), ts))
     counts: dict[str, int] = {}
@@ -429,7 +439,7 @@ def _parse_name_lines(text: str, body_start: int, interviewer_labels: frozenset[
             if current.start < 0:
                 current.start = pos
             current.end = pos + len(line)
-    return _finish(text, [t for t in turns if t.start >= 0])
+    return _finish(text, turns)
 
 
 def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
@@ -462,7 +472,7 @@ def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
             if para.start < 0:
                 para.start = pos
             para.end = pos + len(line)
-    return _finish(text, [t for t in turns if t.start >= 0])
+    return _finish(text, turns)
 
 
 def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, list[dict]]:
@@ -537,15 +547,11 @@ def _cell_text(value: object) -> str:
 
 
 def _read_csv_table(path: Path) -> pd.DataFrame:
-    """A case table as saved by Excel or by hand: comma, semicolon or tab separated; UTF-8 or cp1252."""
+    """A case table as saved by Excel or by hand: comma, semicolon or tab separated; encodings as
+    for transcripts."""
     import io
 
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-        warnings.warn(f"{path}: not valid UTF-8; read as Windows-1252", UnicodeWarning, stacklevel=4)
+    text = _decode(path)  # the same decoding and normalisation as the transcripts
     header = text.split("\n", 1)[0]
     sep = max((",", ";", "\t"), key=header.count)
     try:
