@@ -276,9 +276,8 @@ class ThemeClassifier:
         context = question_context(frame)
         if context is None:
             context = pd.Series(None, index=frame.index, dtype=object)
-        if "role" in frame.columns:
-            keep = is_participant(frame).to_numpy()
-            frame, context = frame[keep], context[keep]
+        keep = is_participant(frame).to_numpy()
+        frame, context = frame[keep], context[keep]
         y = _targets(frame, coding, ids)
         coded = y.notna().all(axis=1).to_numpy()
         if coded.sum() < 10:

@@ -119,13 +119,11 @@ def load_segments(source: str | Path | pd.DataFrame) -> pd.DataFrame:
 
 
 def _participants(segments: pd.DataFrame) -> pd.DataFrame:
-    if "role" in segments.columns:
-        return segments[is_participant(segments)]
-    return segments
+    return segments[is_participant(segments)]
 
 
 def _read(table: CodingInput, ids: Sequence[str], name: str) -> pd.DataFrame:
-    if isinstance(table, pd.DataFrame) and "role" in table.columns:
+    if isinstance(table, pd.DataFrame):
         table = table[is_participant(table)]
     try:
         long = read_coding(table, codebook=list(ids))

@@ -524,8 +524,7 @@ def _attach_coding(frame: pd.DataFrame, coded: pd.DataFrame, theme_ids: list[str
 
 
 def _select(frame: pd.DataFrame, *, mode: str, has_coding: bool, theme_ids: list[str]) -> pd.DataFrame:
-    if "role" in frame.columns:
-        frame = frame[is_participant(frame)]
+    frame = frame[is_participant(frame)]
     if mode == "emerging" and has_coding:
         frame = frame[~frame["_confident"]]
     frame = frame[frame["text"].fillna("").astype(str).str.strip() != ""]
