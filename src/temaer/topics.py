@@ -236,7 +236,7 @@ def discover_topics(
         >>> res.topics.loc[res.topics.emerging, ["label", "size"]]     # doctest: +SKIP
     """
     from temaer.codebook import Codebook
-    from temaer.embed import encode, get_embedder, resolve_cache_dir
+    from temaer.embed import encode, get_embedder, n_uncached, resolve_cache_dir
     from temaer.text import strip_annotations
 
     if mode not in MODES:
@@ -293,7 +293,7 @@ def discover_topics(
     # fresh vectors take a while: import BERTopic and compile UMAP meanwhile (cached vectors are
     # instant, and then the reduced coordinates are usually cached too)
     warm_up = None
-    if model is None and embeddings is None and not too_few and _n_uncached(emb, texts):
+    if model is None and embeddings is None and not too_few and n_uncached(emb, texts):
         warm_up = _start_warm_up()
     t0 = time.perf_counter()
     if embeddings is not None:
@@ -377,11 +377,12 @@ def nearest_topics(X: np.ndarray, topics: np.ndarray, X_new: np.ndarray, quantil
         return np.full(len(X_new), -1, dtype=int)
     centre = np.vstack([X, X_new]).mean(axis=0)
     Xc, Nc = _unit(X - centre), _unit(X_new - centre)
-    sums = np.stack([Xc[topics == t].sum(axis=0) for t in ids])
+    members = [Xc[topics == t] for t in ids]
+    sums = np.stack([m.sum(axis=0) for m in members])
     centres = _unit(sums)
     # each member against the centre of the others, so small topics are not judged by themselves
-    cut = np.array([np.quantile(np.sum(_unit(sums[k] - Xc[topics == t]) * Xc[topics == t], axis=1), quantile)
-                    for k, t in enumerate(ids)])
+    cut = np.array([np.quantile(np.sum(_unit(s - m) * m, axis=1), quantile)
+                    for s, m in zip(sums, members, strict=True)])
     sims = Nc @ centres.T
     best = sims.argmax(axis=1)
     ok = sims[np.arange(len(sims)), best] >= cut[best]
@@ -426,13 +427,12 @@ class CachedReduction:
                 return Z
         except (OSError, ValueError):
             pass
+        from temaer.io import atomic_path
+
         Z = np.asarray(self.reducer.fit_transform(X, y=y))
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
+            with atomic_path(path) as tmp, open(tmp, "wb") as fh:
                 np.save(fh, Z, allow_pickle=False)
-            os.replace(tmp, path)
         except OSError as exc:  # a read-only cache must not stop the analysis
             log.warning("topics: could not cache reduced coordinates: %s", exc)
         self.embedding_ = Z
@@ -447,15 +447,6 @@ class CachedReduction:
             raise RuntimeError("the reduction was restored from the cache and cannot place new segments; "
                                "run discover_topics on all segments instead")
         return self.reducer.transform(X)
-
-
-def _n_uncached(embedder: Any, texts: list[str]) -> int:
-    """Texts the embedder still has to embed (unknown embedders: all, unless they are quick)."""
-    from temaer.embed import TfidfSvdEmbedder
-
-    if hasattr(embedder, "n_uncached"):
-        return int(embedder.n_uncached(texts))
-    return 0 if isinstance(embedder, TfidfSvdEmbedder) else len(texts)
 
 
 def _start_warm_up() -> threading.Thread:
