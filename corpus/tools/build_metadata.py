@@ -25,7 +25,8 @@ for path in iter_files(corpus / "transcripts"):
     segs = read_transcripts(path)
     first = segs.iloc[0]
     iid = first["interview_id"]
-    meta = {k: first.get(k, "") for k in ["hospital", "afdeling", "interessentgruppe", "interviewform", "dato", "deltagere"]}
+    keys = ["hospital", "afdeling", "interessentgruppe", "interviewform", "dato", "deltagere"]
+    meta = {k: first.get(k, "") for k in keys}
     if path.suffix == ".vtt":
         meta = plan[iid]
     rows.append({"interview_id": iid, "file": path.name, **meta})

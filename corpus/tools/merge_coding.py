@@ -40,7 +40,8 @@ def _write_long(sets: dict[str, frozenset], path: Path, notes: dict[str, str] | 
     for sid in sorted(sets):
         themes = [t for t in ids if t in sets[sid]] or [""]
         for t in themes:
-            rows.append({"segment_id": sid, "theme": t, **({"note": (notes or {}).get(sid, "")} if notes is not None else {})})
+            note = {"note": notes.get(sid, "")} if notes is not None else {}
+            rows.append({"segment_id": sid, "theme": t, **note})
     pd.DataFrame(rows).to_csv(path, index=False)
 
 
