@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 from temaer.topics import (
+    CachedReduction,
     discover_topics,
+    guided_labels,
     load_topics,
     scaled_params,
 )
@@ -250,6 +252,8 @@ def test_guided_and_zeroshot_modes(segments, cache_dir):
     guided = discover_topics(segments, coded=False, mode="guided", cache_dir=cache_dir, min_tokens=3,
                              min_topic_size=5)
     assert len(guided.segments) == 48
+    assert 0 < guided.params["guided_segments"] < 48  # the seeds really label (and so guide) segments
+    assert guided.model.seed_topic_list is None  # BERTopic's own raw-cosine step is not run as well
     zs = discover_topics(segments, coded=False, mode="zeroshot", cache_dir=cache_dir, min_tokens=3,
                          min_topic_size=5)
     assert 0 < zs.params["zeroshot_min_similarity"] < 1
@@ -324,3 +328,33 @@ def test_no_torch_or_sentence_transformers_imported(tmp_path, cache_dir):
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("ok")
+
+
+def test_guided_labels_work_in_a_narrow_cosine_band():
+    # E5-like vectors: one large shared component, topics in small deviations from it
+    rng = np.random.default_rng(0)
+    common = np.zeros(16)
+    common[0] = 1.0
+    dirs = np.eye(16)[1:3] * 0.3
+    X = np.vstack([common + dirs[k] + rng.normal(0, 0.02, 16) for k in (0, 0, 0, 1, 1, 1)]
+                  + [common + rng.normal(0, 0.02, 16) for _ in range(6)]).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    style = np.eye(16)[5] * 0.4  # seed word lists do not read like speech: a component of their own
+    seeds = (common + dirs * 0.8 + style).astype(np.float32)
+    seeds /= np.linalg.norm(seeds, axis=1, keepdims=True)
+    raw = X @ np.vstack([seeds, X.mean(axis=0) / np.linalg.norm(X.mean(axis=0))]).T
+    assert (raw.argmax(axis=1) == 2).all()  # BERTopic's rule: the mean segment always wins, no guidance
+    y, moved, cut = guided_labels(X, seeds)
+    assert y.tolist() == [0, 0, 0, 1, 1, 1] + [-1] * 6
+    assert np.allclose(np.linalg.norm(moved, axis=1), 1, atol=1e-5)
+    assert (np.sum(moved[:3] * seeds[0], axis=1) > np.sum(X[:3] * seeds[0], axis=1)).all()
+    assert np.allclose(moved[6:], X[6:], atol=1e-6)
+
+
+def test_reduction_cache_key_includes_guidance(tmp_path):
+    from umap import UMAP
+
+    step = CachedReduction(UMAP(random_state=0), tmp_path)
+    X = np.random.default_rng(0).normal(size=(20, 4)).astype(np.float32)
+    keys = {step._path(X), step._path(X, np.zeros(20, dtype=int)), step._path(X, np.r_[np.zeros(10), -np.ones(10)])}
+    assert len(keys) == 3

@@ -12,8 +12,9 @@ Modes:
   or only with low confidence (``themes`` empty or ``uncertain``), so that what is new is not
   drowned by what was expected.
 - ``"all"``: all participant segments, unguided.
-- ``"guided"``: all participant segments, with seed terms from the codebook (BERTopic's guided
-  topic modelling).
+- ``"guided"``: all participant segments, with seed terms from the codebook guiding UMAP
+  (BERTopic's guided topic modelling, with similarities centred as below so that it also works
+  with E5: :func:`guided_labels`).
 - ``"zeroshot"``: all participant segments; those close enough to a codebook theme go to that
   theme's topic, the rest are clustered. The similarity threshold is set from the score
   distribution (Otsu's method on each segment's best theme similarity), because E5 cosines sit in a
@@ -328,8 +329,13 @@ def discover_topics(
     if getattr(topic_model, "language", None) == "english":
         topic_model.language = "danish"  # "english" makes BERTopic strip æ, ø and å from documents
     zeroshot_themes: list[str] = []
+    y, X_fit = None, X
     if mode == "guided":
-        topic_model.seed_topic_list = codebook_seed_terms(codebook)
+        seeds = getattr(topic_model, "seed_topic_list", None) or codebook_seed_terms(codebook)
+        topic_model.seed_topic_list = None  # BERTopic's own step compares raw cosines: a no-op for E5
+        y, X_fit, cut = guided_labels(X, backend.embed([" ".join(s) for s in seeds]))
+        params["guided_min_similarity"] = round(cut, 4)
+        params["guided_segments"] = int((y >= 0).sum())
     elif mode == "zeroshot":
         zeroshot_themes = theme_ids
         topic_model.zeroshot_topic_list = [_theme_text(t) for t in codebook]
@@ -338,7 +344,7 @@ def discover_topics(
         params["zeroshot_min_similarity"] = round(topic_model.zeroshot_min_similarity, 4)
 
     with _quiet_bertopic():
-        topic_model.fit_transform(docs, embeddings=X.copy())
+        topic_model.fit_transform(docs, embeddings=X_fit.copy(), y=y)
     frame["topic"] = np.asarray(topic_model.topics_, dtype=int)
 
     table = _topic_table(topic_model, frame, X, backend, codebook, theme_ids, has_coding,
@@ -357,6 +363,35 @@ def discover_topics(
     frame["topic_label"] = [labels.get(t, "") for t in frame["topic"]]
     params["seconds_model"] = round(time.perf_counter() - t0, 2)
     return TopicResult(frame, table, topic_model, X, params, docs)
+
+
+def guided_labels(X: np.ndarray, seeds: np.ndarray, *, nudge: float = 0.25) -> tuple[np.ndarray, np.ndarray, float]:
+    """Seed topic of each row (-1 = none) and the vectors nudged towards it, for guided modelling.
+
+    BERTopic's guided step labels a segment with the seed topic it is most similar to, unless the
+    mean segment vector is more similar still; with E5, whose raw cosines all sit near 0.95, the
+    mean always wins and guidance silently does nothing. Here cosines are centred on the mean
+    segment vector, a segment is labelled when its best seed cosine reaches Otsu's threshold of
+    all best cosines (returned as the third value), and labelled vectors are moved ``nudge`` of
+    the way towards their seed's vector, as in BERTopic. The labels then guide UMAP
+    (semi-supervised, -1 = unlabelled).
+
+    Example:
+        >>> X = np.array([[1, 0.1], [1, 0.12], [0.1, 1], [0.12, 1], [0.7, 0.7]], dtype=np.float32)
+        >>> y, _, _ = guided_labels(X, np.array([[1, 0], [0, 1]], dtype=np.float32))
+        >>> y.tolist()
+        [0, 0, 1, 1, -1]
+    """
+    centre = X.mean(axis=0)
+    sims = _unit(X - centre) @ _unit(seeds - centre).T
+    best = sims.argmax(axis=1)
+    top = sims[np.arange(len(X)), best]
+    cut = _otsu(top)
+    y = np.where(top >= cut, best, -1).astype(int)
+    moved = X.astype(np.float32, copy=True)
+    hit = y >= 0
+    moved[hit] = (1 - nudge) * moved[hit] + nudge * seeds[y[hit]]
+    return y, _unit(moved).astype(np.float32), float(cut)
 
 
 def nearest_topics(X: np.ndarray, topics: np.ndarray, X_new: np.ndarray, quantile: float) -> np.ndarray:
@@ -407,7 +442,7 @@ class CachedReduction:
         self.reducer = reducer
         self.directory = Path(directory)
 
-    def _path(self, X: np.ndarray) -> Path:
+    def _path(self, X: np.ndarray, y: Any = None) -> Path:
         import hashlib
 
         X = np.ascontiguousarray(X, dtype=np.float32)
@@ -415,10 +450,12 @@ class CachedReduction:
         version = getattr(__import__(type(self.reducer).__module__.split(".")[0]), "__version__", "")
         digest = hashlib.sha256(f"{type(self.reducer).__name__}|{version}|{params}|{X.shape}".encode())
         digest.update(X.tobytes())
+        if y is not None:  # guided (semi-supervised) reduction
+            digest.update(b"y" + np.asarray(y, dtype=np.int64).tobytes())
         return self.directory / f"{digest.hexdigest()}.npy"
 
     def fit_transform(self, X: np.ndarray, y: Any = None) -> np.ndarray:
-        path = self._path(X)
+        path = self._path(X, y)
         try:
             Z = np.load(path, allow_pickle=False)
             if Z.shape[0] == len(X):
