@@ -385,10 +385,10 @@ def test_interviewer_inferred_from_questions(tmp_path):
 
 def test_no_interviewer_guess_when_questions_are_spread(tmp_path):
     text = ("A1: Hvad siger du?\nB2: Hvad mener du?\nA1: Jeg booker.\nB2: Jeg skriver.\n")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with pytest.warns(UserWarning, match="no interviewer recognised among 2 speakers") as caught:
         segs = read_transcripts(write(tmp_path / "g.txt", text))
     assert set(segs["role"]) == {"participant"}
+    assert not [w for w in caught if "took" in str(w.message)]  # no guess
 
 
 def test_front_matter_values_stay_as_written(tmp_path):
@@ -438,3 +438,131 @@ def test_zoom_style_bracketed_names_with_time(tmp_path):
     assert segs["timestamp"].tolist() == ["10:02:03", "10:02:10", "10:03:00"]
     assert segs["role"].tolist() == ["interviewer", "participant", "interviewer"]
     assert_traceable(segs)
+
+
+# -- awkward inputs found by feeding other people's layouts (each was silently wrong before) ----------
+
+
+def _docx_with(tmp_path: Path, build) -> Path:
+    import docx
+
+    d = docx.Document()
+    build(d)
+    path = tmp_path / "w.docx"
+    d.save(str(path))
+    return path
+
+
+def test_docx_keeps_insertions_content_controls_text_boxes_and_nested_tables(tmp_path):
+    from docx.oxml import parse_xml
+
+    ns = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+          'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+          'xmlns:v="urn:schemas-microsoft-com:vml"')
+
+    def build(d):
+        d.add_paragraph("I: Hvad skete der?")
+        p = d.add_paragraph("IP: Så kom ")
+        p._p.append(parse_xml(f'<w:ins {ns} w:id="1" w:author="x"><w:r><w:t>lægen </w:t></w:r></w:ins>'))
+        p._p.append(parse_xml(f'<w:del {ns} w:id="2" w:author="x"><w:r><w:delText>slettet </w:delText></w:r></w:del>'))
+        p._p.append(parse_xml(f'<w:sdt {ns}><w:sdtContent><w:r><w:t>ind på stuen.</w:t></w:r></w:sdtContent></w:sdt>'))
+        box = ('<w:txbxContent><w:p><w:r><w:t>Optagelsen afbrudt.</w:t></w:r></w:p></w:txbxContent>')
+        p._p.append(parse_xml(  # a text box as Word stores it: DrawingML choice plus VML fallback
+            f'<w:r {ns}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>{box}</w:drawing></mc:Choice>'
+            f'<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback>'
+            '</mc:AlternateContent></w:r>'))
+        d.add_paragraph("I: Og om aftenen?")
+        t = d.add_table(rows=1, cols=2)
+        t.rows[0].cells[0].text = "IP"
+        cell = t.rows[0].cells[1]
+        cell.text = "Sådan her:"
+        inner = cell.add_table(rows=1, cols=2)
+        inner.rows[0].cells[0].text, inner.rows[0].cells[1].text = "Dagvagt", "Aftenvagt"
+
+    segs = read_transcripts(_docx_with(tmp_path, build))
+    texts = segs.set_index("turn")["text"]
+    assert texts[2].startswith("Så kom lægen ind på stuen.") and "slettet" not in texts[2]
+    assert texts[2].count("Optagelsen afbrudt.") == 1
+    assert segs.loc[segs["turn"] == 4, ["speaker", "text"]].values.tolist() == [["IP", "Sådan her: Dagvagt Aftenvagt"]]
+    assert_traceable(segs)
+
+
+def test_docx_table_labels_with_colons_line_numbers_header_and_empty_text(tmp_path):
+    rows = [("Nr.", "Taler", "Tekst"), ("1", "I:", "Hvordan går det?"), ("2", "IP:", "Godt."),
+            ("3", "I", ""), ("4", "IP", "Travlt.")]
+
+    def build(d):
+        t = d.add_table(rows=0, cols=3)
+        for row in rows:
+            cells = t.add_row().cells
+            for c, v in zip(cells, row, strict=True):
+                c.text = v
+
+    segs = read_transcripts(_docx_with(tmp_path, build))
+    assert segs[["speaker", "role", "text"]].values.tolist() == [
+        ["", "note", "Nr. Taler Tekst"], ["I", "interviewer", "Hvordan går det?"],
+        ["IP", "participant", "Godt."], ["IP", "participant", "Travlt."]]
+
+
+def test_colon_phrases_inside_a_turn_are_not_speakers(tmp_path):
+    text = ("I: Jeg har to spørgsmål.\nFørst: hvordan er vagtplanen?\nNote: svar gerne kort.\n"
+            "IP: Det bestemmer lederen.\nI: Og ellers?\nIP: Hun siger: sådan er det.\n")
+    segs = read_transcripts(write(tmp_path / "c.txt", text))
+    assert segs["speaker"].tolist() == ["I", "IP", "I", "IP"]
+    assert segs["text"].iloc[0] == "Jeg har to spørgsmål. Først: hvordan er vagtplanen? Note: svar gerne kort."
+
+
+def test_label_variants_lowercase_notes_spaces_tabs_and_dashes(tmp_path):
+    lower = read_transcripts(write(tmp_path / "l.txt", "i: hvordan går det?\nip: godt.\ni: og så?\nip: travlt.\n"))
+    assert lower["role"].tolist() == ["interviewer", "participant"] * 2
+    notes = read_transcripts(write(tmp_path / "n.txt", "I: Hej?\nIP: Hej.\nI (uddybende): Og vagterne?\n"
+                                   "I 1: Og weekenden?\nIP: Hårde.\n"))
+    assert notes["role"].tolist() == ["interviewer", "participant", "interviewer", "interviewer", "participant"]
+    for name, sep in (("tab.txt", "\t"), ("dash.txt", " – ")):
+        text = "".join(f"{s}{sep}{t}\n" for s, t in [("Interviewer", "Hvordan går det?"), ("Mette Hansen", "Godt."),
+                                                       ("Interviewer", "Og så?"), ("Mette Hansen", "Travlt.")])
+        segs = read_transcripts(write(tmp_path / name, text))
+        assert segs[["speaker", "role", "text"]].values.tolist()[:2] == [
+            ["Interviewer", "interviewer", "Hvordan går det?"], ["Mette Hansen", "participant", "Godt."]], name
+
+
+def test_f4_time_marks_time_lines_and_ranges(tmp_path):
+    text = ("I: Hvordan går det? #00:00:05-2#\n\nIP: Godt, travlt. #00:00:12-8#\n\n[00:05:10]\n"
+            "I: Og vagterne?\n00:06:00 - 00:06:09 IP: Hårde.\n")
+    segs = read_transcripts(write(tmp_path / "f4.txt", text))
+    assert segs["text"].tolist() == ["Hvordan går det?", "Godt, travlt.", "Og vagterne?", "Hårde."]
+    assert segs["timestamp_end"].tolist()[:2] == ["00:00:05.2", "00:00:12.8"]
+    assert segs["timestamp"].tolist()[2:] == ["00:05:10", "00:06:00"]
+    assert_traceable(segs)
+
+
+def test_mail_questions_ad_n_quoted_and_answer_on_the_same_line(tmp_path):
+    text = ("---\ninterviewform: mail\n---\n> 1. Hvordan er arbejdsbyrden? Den er stor.\n\n"
+            "Ad 2: Hvad kunne forbedres?\nFlere hænder.\n")
+    segs = read_transcripts(write(tmp_path / "m.txt", text))
+    assert segs[["role", "text"]].values.tolist() == [
+        ["interviewer", "Hvordan er arbejdsbyrden?"], ["participant", "Den er stor."],
+        ["interviewer", "Hvad kunne forbedres?"], ["participant", "Flere hænder."]]
+
+
+def test_vtt_several_voices_untagged_cues_entities_and_skipped_lines(tmp_path):
+    text = ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Mette>Hvordan går det?</v> <v Søren>Godt &amp; travlt.</v>\n\n"
+            "00:00:03.000 --> 00:00:04.000\nMen vi klarer det.\n\n00:00:05.000 -> 00:00:06.000\n<v Mette>Tak.</v>\n")
+    with pytest.warns(UserWarning, match=r"2 line\(s\) are in no readable cue.*line 9, 10"):
+        segs = read_transcripts(write(tmp_path / "v.vtt", text))
+    assert segs[["speaker", "text"]].values.tolist() == [
+        ["Mette", "Hvordan går det?"], ["Søren", "Godt & travlt. Men vi klarer det."]]
+    write(tmp_path / "c.vtt", "WEBVTT\n\n00:00:01,000 --> 00:00:02,000\nHej.\n")
+    with pytest.raises(TranscriptError, match=r"c\.vtt, line 3: no WebVTT cue could be read"):
+        read_transcripts(tmp_path / "c.vtt")
+
+
+def test_only_interviewer_turns_is_a_clear_error(tmp_path):
+    write(tmp_path / "o.txt", "I: Hvordan går det?\nInformant – Godt.\nI: Og så?\n")
+    with pytest.raises(TranscriptError, match=r"o\.txt, line 1: no participant turn found.*\(I\)"):
+        read_transcripts(tmp_path / "o.txt")
+
+
+def test_front_matter_lists_are_joined(tmp_path):
+    segs = read_transcripts(write(tmp_path / "y.txt", "---\nafdeling: [Akut, Medicin]\n---\nI: Hej?\nIP: Hej.\n"))
+    assert set(segs["afdeling"]) == {"Akut; Medicin"}

@@ -4,7 +4,7 @@ Transcription annotations such as ``[griner]``, ``[pause]`` or ``(utydeligt)`` s
 text, so quotes remain faithful, but they are recognised here so that NLP can drop them.
 
 Example:
-    >>> strip_annotations("Ja [griner] det var (utydeligt) sjovt")
+    >>> strip_annotations("Ja [griner] det var (utydeligt) sjovt #00:01:02-5#")
     'Ja det var sjovt'
 """
 
@@ -21,6 +21,7 @@ ANNOTATION_WORDS = (
 )
 ANNOTATION_RE = re.compile(
     r"\[[^\[\]\n]{1,80}\]"  # any square-bracket note: [griner], [flere taler i munden på hinanden]
+    r"|#\d{1,2}:\d{2}:\d{2}(?:[-.,]\d{1,3})?#"  # f4/f5 time marks: #00:01:02-5#
     rf"|\((?:{ANNOTATION_WORDS})(?:[ ,][^()\n]{{0,40}})?\)",
     re.IGNORECASE,
 )

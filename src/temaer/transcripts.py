@@ -39,7 +39,12 @@ DEFAULT_INTERVIEWER_LABELS = frozenset(
 NON_PARTICIPANT_ROLES = frozenset({"interviewer", "note"})
 
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
-_TS = rf"(?:\[(?P<ts1>{_CLOCK})\]|\((?P<ts2>{_CLOCK})\)|(?P<ts3>{_CLOCK})(?=[ \t]))"
+_RANGE = rf"(?:[ \t]*[-–][ \t]*{_CLOCK})?"  # "00:01:02 - 00:01:10": the start time is kept
+_TS = rf"(?:\[(?P<ts1>{_CLOCK}){_RANGE}\]|\((?P<ts2>{_CLOCK}){_RANGE}\)|(?P<ts3>{_CLOCK}){_RANGE}(?=[ \t]))"
+# A line holding only a time or time range ("[00:05:10]", "00:01:10 - 00:01:20"): the next turn's time.
+TIME_LINE_RE = re.compile(rf"^[ \t]*[\[(#]?(?P<ts>{_CLOCK}){_RANGE}(?:-\d)?[\])#]?[ \t]*$")
+# f4/f5 transcription software ends each turn with its time: "... #00:01:02-5#".
+END_MARK_RE = re.compile(r"[ \t]*#(?P<ts>\d{1,2}:\d{2}:\d{2})(?:[-.,](?P<frac>\d{1,3}))?#[ \t]*$")
 _LABEL = r"(?P<label>[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,3})"
 _BOLD = r"(?:\*\*|__)?"  # Markdown emphasis around a label: **I:** or **I**:
 # LABEL: text, with an optional time before the label, a time or note in brackets after it
@@ -49,18 +54,31 @@ TURN_RE = re.compile(
     rf"(?:[ \t]*[\[(](?:(?P<ts5>{_CLOCK})|(?P<note>[^()\[\]\n:]{{1,40}}))[\])])?"
     rf"{_BOLD}[ \t]*:{_BOLD}(?:[ \t]+|$)(?P<rest>.*)$"
 )
-QUESTION_RE = re.compile(
-    r"^[ \t]*(?P<label>(?:Spørgsmål|Spm\.?|Sp\.)[ \t]*\d+[a-z]?)[ \t]*[:.)-][ \t]*(?P<rest>.*)$", re.I
+_QUOTE = r"[ \t]*(?:>[ \t>]*)?"  # mail replies quote the questions: "> 1. Hvordan ...?"
+_QLABEL = r"(?P<label>(?:Ad[ \t]+)?(?:Spørgsmål|Spm\.?|Sp\.)[ \t]*\d+[a-z]?|Ad[ \t]+\d+[a-z]?)"
+# The same with a tab or a spaced dash instead of the colon ("Mette Hansen<TAB>...", "I1 - ..."):
+# tried only when no colon labels are found, and then a label must recur to count.
+TURN_SEP_RE = re.compile(
+    rf"^[ \t]*{_BOLD}(?:{_TS}[ \t]*)?{_LABEL}{_BOLD}(?:[ \t]*\t[ \t]*|[ \t]+[-–][ \t]+)(?P<rest>\S.*)$"
 )
-# A question heading alone on its line ("Spørgsmål 3" or "Spørgsmål 3:"); the question follows.
-QUESTION_HEADING_RE = re.compile(
-    r"^[ \t]*(?P<label>(?:Spørgsmål|Spm\.?|Sp\.)[ \t]*\d+[a-z]?)[ \t]*[:.)-]?[ \t]*$", re.I
+QUESTION_RE = re.compile(rf"^{_QUOTE}{_QLABEL}[ \t]*[:.)-][ \t]*(?P<rest>.*)$", re.I)
+# A question heading alone on its line ("Spørgsmål 3", "Ad spørgsmål 3:"); the question follows.
+QUESTION_HEADING_RE = re.compile(rf"^{_QUOTE}{_QLABEL}[ \t]*[:.)-]?[ \t]*$", re.I)
+# In mail answers: a numbered line ending in a question mark is the question being answered (an
+# answer may follow on the same line).
+NUMBERED_QUESTION_RE = re.compile(
+    rf"^{_QUOTE}(?P<number>\d{{1,2}})[.)][ \t]+(?P<rest>[^\n]*\?)[ \t]*(?P<answer>[^\s?][^?\n]*)?$"
 )
-# In mail answers: a numbered line ending in a question mark is the question being answered.
-NUMBERED_QUESTION_RE = re.compile(r"^[ \t]*(?P<number>\d{1,2})[.)][ \t]+(?P<rest>[^\n]*\?)[ \t]*$")
 # Words that make a label the interviewer's ("Anne (interviewer)", "Moderator 2"); not
 # "interviewperson", the Danish word for the person interviewed.
 _INTERVIEWER_WORD_RE = re.compile(r"\b(?:interviewer\w*|moderator\w*|facilitator\w*|ordstyrer\w*)\b", re.I)
+# Words that open a line with a colon inside a turn ("Først: ...", "Note: ...") rather than name a speaker.
+_NOT_SPEAKERS = frozenset(
+    "først dernæst derefter bagefter endelig sidst herefter altså dvs fx f.eks eksempel eksempelvis "
+    "note nb ps obs bemærk husk vigtigt citat punkt konklusion opsummering resultat "
+    "problemet pointen spørgsmålet svaret årsagen grunden forskellen løsningen fordelen ulempen "
+    "og men så eller for fordi når hvis da ja nej okay nå jo også tema emne kommentar".split()
+)
 _CODE_LABEL_RE = re.compile(r"^[A-ZÆØÅ]{1,6}[ -]?\d{0,3}$")
 _NUMBERED_LABEL_RE = re.compile(r"^[^\W\d_][\w'’/.-]*(?: [\w'’/.-]+){0,2} ?\d{1,3}$")
 _SINGLE_WORD_LABEL_RE = re.compile(r"^[A-ZÆØÅ][\w'’/.-]+$")
@@ -164,27 +182,92 @@ def _docx_text(path: Path) -> str:
         if isinstance(block, Table):
             lines.extend(_table_lines(block))
         else:
-            lines.append(block.text)
+            lines.append(_paragraph_text(block._p))
     return normalise("\n".join(lines))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_SKIP = {f"{_W}delText", f"{_W}instrText", _MC_FALLBACK, f"{_W}footnoteReference", f"{_W}commentReference"}
+
+
+def _paragraph_text(p) -> str:
+    """All visible text of a Word paragraph element, in order.
+
+    Unlike python-docx's ``paragraph.text`` this keeps text in tracked insertions, content
+    controls, smart tags, fields and text boxes (a text box's paragraphs become lines of their own);
+    deleted text and field codes are left out, and a text box stored twice (DrawingML and its VML
+    fallback) is read once.
+    """
+    out: list[str] = []
+
+    def walk(el, nested: bool) -> None:
+        tag = el.tag
+        if tag in _SKIP or not isinstance(tag, str):
+            return
+        if tag == f"{_W}t":
+            out.append(el.text or "")
+        elif tag == f"{_W}tab":
+            out.append("\t")
+        elif tag in (f"{_W}br", f"{_W}cr"):
+            out.append("\n")
+        elif tag == f"{_W}noBreakHyphen":
+            out.append("-")
+        elif tag == f"{_W}p" and nested:  # a paragraph inside a text box
+            out.append("\n")
+        elif tag == f"{_W}tbl" and nested:
+            out.append("\n")
+        for child in el:
+            walk(child, nested or tag == f"{_W}txbxContent")
+
+    walk(p, False)
+    return "".join(out)
+
+
+def _docx_cell_text(cell) -> str:
+    """A table cell's paragraphs and nested tables as one line."""
+    parts = []
+    for p in cell._tc.iter(f"{_W}p"):
+        if any(a.tag == f"{_W}p" for a in p.iterancestors()):
+            continue  # a text box paragraph inside another paragraph: read with it
+        parts.append(_paragraph_text(p))
+    return " ".join(parts).replace("\n", " ").strip()  # inner spacing kept as written
+
+
+_HEADER_WORDS = frozenset(
+    "tid tidspunkt tidskode time timestamp start slut taler talere speaker person personer navn name "
+    "rolle role tekst text udsagn transskription transcript citat kommentar linje line nr. nr no. "
+    "replik replikker indhold".split()
+)
 
 
 def _table_lines(table) -> list[str]:
     """Transcript tables ("Taler | Tekst", "Tid | Taler | Tekst"): one ``time speaker: text`` line per row.
 
-    The last non-empty cell is the text and the cells before it name the speaker (and time); a
-    one-cell row is plain text.
+    The last cell is the text and the cells before it name the speaker (and time): a trailing
+    colon on the speaker and a leading column of line numbers are dropped; a row whose text cell
+    is empty gives just ``speaker:``. A first row of column names ("Tid | Taler | Tekst") is a
+    header, kept as a plain line. A one-cell row is plain text; nested tables are read into their
+    cell.
     """
     lines = []
-    for row in table.rows:
+    for k, row in enumerate(table.rows):
         cells: list[str] = []
-        for cell in row.cells:  # merged cells repeat: keep each once
-            value = cell.text.replace("\n", " ").strip()  # a cell's paragraphs: one line
-            if value and (not cells or cells[-1] != value):
-                cells.append(value)
-        if len(cells) >= 2:
-            lines.append(f"{' '.join(cells[:-1])}: {cells[-1]}")
-        elif cells:
-            lines.append(cells[0])
+        seen: set[int] = set()
+        for cell in row.cells:  # a merged cell is listed once per grid column: keep it once
+            if id(cell._tc) not in seen:
+                seen.add(id(cell._tc))
+                cells.append(_docx_cell_text(cell))
+        while len(cells) > 2 and cells[0].isdigit():  # line numbers
+            cells = cells[1:]
+        filled = [c for c in cells if c]
+        if k == 0 and len(filled) >= 2 and all(w in _HEADER_WORDS for c in filled for w in c.lower().split()):
+            lines.append(" ".join(filled))  # header row
+        elif len(cells) >= 2 and len(filled) >= 1 and (len(filled) >= 2 or not cells[-1]):
+            speaker = " ".join(c.rstrip(":").strip() for c in cells[:-1] if c)
+            lines.append(f"{speaker}: {cells[-1]}".rstrip() if speaker else cells[-1])
+        elif filled:
+            lines.append(filled[0])
     return lines
 
 
@@ -195,12 +278,23 @@ def _vtt_turns(path: Path) -> tuple[str, list[_Turn]]:
 
     text = _decode(path)
     srt = path.suffix.lower() == ".srt"
+    kind = "SRT" if srt else "WebVTT"
     try:
         captions = webvtt.from_buffer(text.splitlines(), format="srt" if srt else "vtt", strict=False).captions
     except MalformedFileError as exc:
-        raise TranscriptError(path, f"malformed {'SRT' if srt else 'WebVTT'} subtitles: {exc}") from None
-    cues = [((cap.voice or "").strip(), " ".join(line.strip() for line in cap.text.splitlines() if line.strip()),
-             cap) for cap in captions]
+        raise TranscriptError(path, f"malformed {kind} subtitles: {exc}", _first_timing_line(text)) from None
+    if not captions and "-->" in text:
+        example = "00:00:01,000 --> 00:00:04,000" if srt else "00:00:01.000 --> 00:00:04.000"
+        raise TranscriptError(path, f"no {kind} cue could be read: timing lines must look like '{example}'",
+                              _first_timing_line(text))
+    _warn_skipped_lines(path, text, captions)
+    cues = []
+    voiced = any(_VOICE_RE.search(cap.raw_text) for cap in captions)
+    for cap in captions:
+        for voice, body in _cue_voices(cap.raw_text):
+            if not voice and voiced and cues and not TURN_RE.match(body):
+                voice = cues[-1][0]  # an untagged cue among tagged ones continues the last speaker
+            cues.append((voice, body, cap))
     counts: dict[str, int] = {}  # "Label: text" cues without a voice tag: labels that recur count
     for voice, body, _ in cues:
         m = None if voice else TURN_RE.match(body)
@@ -210,7 +304,7 @@ def _vtt_turns(path: Path) -> tuple[str, list[_Turn]]:
     for speaker, body, cap in cues:
         if not speaker:
             m = TURN_RE.match(body)
-            if m and _looks_like_label(m["label"], counts):
+            if m and _looks_like_label(m["label"], counts, m["rest"]):
                 speaker, body = _speaker(m), m["rest"].strip()
         if not body:
             continue
@@ -231,6 +325,61 @@ def _vtt_turns(path: Path) -> tuple[str, list[_Turn]]:
         lines.append(line)
         pos += len(line) + 1
     return "\n".join(lines), turns
+
+
+_TIMING_RE = re.compile(r"^(?:\d+:)+\d+(?:[.,]\d+)?[ \t]*-->")
+_VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+(?P<voice>[^>]*)>")
+_TAG_RE = re.compile(r"</?(?:[a-zA-Z][^<>]*|\d[\d:.]*)>")  # <i>, <c.red>, </v>, <00:17.500>
+
+
+def _cue_voices(raw: str) -> list[tuple[str, str]]:
+    """``(voice, text)`` pieces of a cue: one per ``<v Name>`` span (a cue may hold several)."""
+    import html
+
+    def clean(part: str) -> str:
+        lines = html.unescape(_TAG_RE.sub("", part)).splitlines()
+        return " ".join(line.strip() for line in lines if line.strip())  # inner spacing as written
+
+    tags = list(_VOICE_RE.finditer(raw))
+    if not tags:
+        return [("", clean(raw))]
+    pieces = [("", clean(raw[: tags[0].start()]))] if raw[: tags[0].start()].strip() else []
+    for k, tag in enumerate(tags):
+        end = tags[k + 1].start() if k + 1 < len(tags) else len(raw)
+        pieces.append((tag["voice"].strip(), clean(raw[tag.end() : end])))
+    return pieces
+
+
+def _first_timing_line(text: str) -> int | None:
+    return next((k for k, line in enumerate(text.split("\n"), start=1) if "-->" in line or "->" in line), None)
+
+
+def _warn_skipped_lines(path: Path, text: str, captions: list) -> None:
+    """Warn (with line numbers) about text lines that ended up in no cue, e.g. after a broken timing line."""
+    from collections import Counter
+
+    in_cues = Counter(line.strip() for cap in captions for line in cap.raw_text.split("\n") if line.strip())
+    lines = text.split("\n")
+    skipped, block = [], None
+    for k, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            block = None
+            continue
+        if k == 0 and stripped.startswith("WEBVTT") or stripped.split(" ", 1)[0] in ("NOTE", "STYLE", "REGION"):
+            block = "skip"
+        if block == "skip" or _TIMING_RE.match(stripped) or stripped.isdigit():
+            continue
+        if k + 1 < len(lines) and _TIMING_RE.match(lines[k + 1].strip()):
+            continue  # a cue identifier
+        if in_cues[stripped] > 0:
+            in_cues[stripped] -= 1
+        else:
+            skipped.append(k + 1)
+    if skipped:
+        shown = ", ".join(map(str, skipped[:5])) + (" ..." if len(skipped) > 5 else "")
+        warnings.warn(f"{path}: {len(skipped)} line(s) are in no readable cue and were skipped (line {shown}); "
+                      "check the timing line above them", UserWarning, stacklevel=4)
 
 
 def plain_text(source: str | Path) -> str:
@@ -276,19 +425,39 @@ def _front_matter(path: Path, text: str) -> tuple[dict, int]:
     if not isinstance(meta, dict):
         raise TranscriptError(path, "front matter must be a mapping of 'key: value' lines", 2)
     end = m.end() + 1 if m.end() < len(text) else m.end()
-    return {str(k).strip(): ("" if v is None else str(v).strip()) for k, v in meta.items()}, end
+    def value(v: object) -> str:
+        if isinstance(v, list):  # "afdeling: [A, B]" or a "- item" list
+            return "; ".join(value(x) for x in v)
+        return "" if v is None else str(v).strip()
+
+    return {str(k).strip(): value(v) for k, v in meta.items()}, end
 
 
-def _looks_like_label(label: str, counts: dict[str, int]) -> bool:
+def _looks_like_label(label: str, counts: dict[str, int], rest: str = "") -> bool:
+    """Whether ``label`` in a ``label: rest`` line names a speaker (``counts``: labels in the file).
+
+    Codes (``IP``, ``D1``, ``Deltager 2``) and single capitalised words (names) count. Where other
+    speakers recur, a label used only once must also look like the start of a turn: "Først:
+    hvordan ...", "Punkt 3: ledelsen" and "Men: ..." inside a turn are text, not speakers.
+    """
     label = label.strip()
+    n = counts.get(label, 0)
     if label.lower() in DEFAULT_INTERVIEWER_LABELS:
         return True
+    if n == 1 and any(v >= 2 for k, v in counts.items() if k != label):
+        if label.lower().split()[0] in _NOT_SPEAKERS:
+            return False
+        coded = _CODE_LABEL_RE.match(label) or _NUMBERED_LABEL_RE.match(label)  # "D4: øh, ..." is a turn
+        if not coded and rest.lstrip("\"'“„»([ \t")[:1].islower():
+            return False
     if _CODE_LABEL_RE.match(label) or _NUMBERED_LABEL_RE.match(label):
+        return True
+    if n >= 2 and _CODE_LABEL_RE.match(label.upper()):  # lower-case codes: "ip:", "d1:"
         return True
     if _SINGLE_WORD_LABEL_RE.match(label):
         return True
     # Multi-word labels without a number ("Ledende lægesekretær") must recur to count as speakers.
-    return counts.get(label, 0) >= 2 and label[0].isupper()
+    return n >= 2 and label[0].isupper()
 
 
 def _lines(text: str, offset: int) -> Iterator[tuple[int, int, str]]:
@@ -303,7 +472,9 @@ def _lines(text: str, offset: int) -> Iterator[tuple[int, int, str]]:
 
 def _role(label: str, interviewer_labels: frozenset[str]) -> str:
     lab = label.strip().lower()
-    if lab in interviewer_labels or _is_question_label(label) or _INTERVIEWER_WORD_RE.search(label):
+    bare = re.sub(r"[ \t]*[\[(][^\[\]()]*[\])]$", "", lab)  # "I (uddybende)" is still "I"
+    forms = {lab, bare, re.sub(r"[\s.]+", "", bare)}  # "I 1", "Int." as "i1", "int"
+    if forms & interviewer_labels or _is_question_label(label) or _INTERVIEWER_WORD_RE.search(label):
         return "interviewer"
     return "participant"
 
@@ -356,8 +527,8 @@ def _is_question_label(label: str) -> bool:
 
 def _speaker(m: re.Match) -> str:
     """Speaker of a ``TURN_RE`` match: the label, with its bracketed note ("IP3 (lægesekretær)")."""
-    label = m["label"].strip()
-    return f"{label} ({m['note'].strip()})" if m["note"] else label
+    label, note = m["label"].strip(), m.groupdict().get("note")
+    return f"{label} ({note.strip()})" if note else label
 
 
 def _note(start: int, end: int, line: int) -> _Turn:
@@ -365,36 +536,56 @@ def _note(start: int, end: int, line: int) -> _Turn:
     return _Turn("", "note", start, end, line)
 
 
-def _parse_turns(text: str, body_start: int, interviewer_labels: frozenset[str]) -> list[_Turn]:
-    """``Label: text`` turns (optionally timed); [] when the text has none."""
+def _parse_turns(text: str, body_start: int, interviewer_labels: frozenset[str],
+                 turn_re: re.Pattern = TURN_RE) -> list[_Turn]:
+    """``Label: text`` turns (optionally timed); [] when the text has none.
+
+    Without any, ``Label<TAB>text`` and ``Label - text`` turns are tried, with recurring labels only.
+    """
     lines = list(_lines(text, body_start))
     counts: dict[str, int] = {}
     for _, _, line in lines:
-        m = TURN_RE.match(line)
+        m = turn_re.match(line)
         if m:
             counts[m["label"]] = counts.get(m["label"], 0) + 1
+    if turn_re is TURN_SEP_RE:
+        counts = {k: v for k, v in counts.items() if v >= 2}
+        if len(counts) < 2:
+            return []
     turns: list[_Turn] = []
+    pending: str | None = None  # a time on a line of its own: the next turn's
     for lineno, pos, line in lines:
-        m = TURN_RE.match(line)
-        if m and _looks_like_label(m["label"], counts):
+        m = turn_re.match(line)
+        if m and m["label"] in counts and _looks_like_label(m["label"], counts, m["rest"]):
             speaker = _speaker(m)
             start = pos + m.start("rest")
-            turns.append(
-                _Turn(speaker, _role(speaker, interviewer_labels), start, pos + len(line), lineno, _time(m))
-            )
+            turns.append(_Turn(speaker, _role(speaker, interviewer_labels), start, pos + len(line), lineno,
+                               _time(m) or pending))
+            pending = None
+        elif TIME_LINE_RE.match(line):
+            pending = TIME_LINE_RE.match(line)["ts"]
         elif turns and line.strip():
             turns[-1].end = pos + len(line)  # continuation line (or more preamble)
         elif line.strip():
             turns.append(_note(pos, pos + len(line), lineno))
     if all(t.role == "note" or _is_question_label(t.speaker) for t in turns):
+        if turn_re is TURN_RE and not any(t.role != "note" for t in turns):
+            return _parse_turns(text, body_start, interviewer_labels, TURN_SEP_RE)
         return []  # no speakers, or only "Spørgsmål N:" labels: mail answers
     return _finish(text, turns)
 
 
 def _finish(text: str, turns: list[_Turn]) -> list[_Turn]:
-    """Trim each turn's span to its text; drop turns left empty (also those never given text)."""
+    """Trim each turn's span to its text; drop turns left empty (also those never given text).
+
+    A closing f4/f5 time mark (``... #00:01:02-5#``) leaves the text for ``timestamp_end``.
+    """
     for t in turns:
         t.start, t.end = _span(text, t.start, t.end)
+        mark = END_MARK_RE.search(text, t.start, t.end)
+        if mark:
+            t.extra["timestamp_end"] = mark["ts"] + (f".{mark['frac']}" if mark["frac"] else "")
+            t.end = _span(text, t.start, mark.start())[1]
     return [t for t in turns if t.end > t.start]
 
 
@@ -460,10 +651,14 @@ def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
         n = None if q else NUMBERED_QUESTION_RE.match(line)
         if q or n:
             m = q or n
-            start, end = _span(text, pos + m.start("rest"), pos + len(line))
-            label = q["label"].strip() if q else f"Spørgsmål {n['number']}"
+            answer = n.start("answer") if n and n["answer"] else -1
+            start, end = _span(text, pos + m.start("rest"), pos + (m.end("rest") if answer >= 0 else len(line)))
+            label = " ".join(q["label"].split()) if q else f"Spørgsmål {n['number']}"
             turns.append(_Turn(label, "interviewer", start, end, lineno))
             para = None
+            if answer >= 0:  # "1. Hvordan ...? Den er ..." : the answer starts on the same line
+                para = _Turn(respondent, "participant", pos + answer, pos + len(line), lineno)
+                turns.append(para)
             continue
         if para is None:
             para = _Turn(respondent, "participant", pos, pos + len(line), lineno)
@@ -505,7 +700,18 @@ def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, lis
     if not is_mail:
         _infer_interviewer(path, text, turns)
     if not any(t.role == "participant" for t in turns):
+        asking = sorted({t.speaker for t in turns if t.role == "interviewer"})
+        if asking:
+            raise TranscriptError(
+                path, f"no participant turn found: every turn is labelled as the interviewer's "
+                f"({', '.join(asking)}); participant turns need a label of their own, e.g. 'IP: ...' or "
+                f"'Deltager 1: ...'", turns[0].line)
         raise TranscriptError(path, "empty transcript: no participant text found")
+    speakers = {t.speaker for t in turns if t.role == "participant"}
+    if not is_mail and len(speakers) >= 2 and not any(t.role == "interviewer" for t in turns):
+        warnings.warn(f"{path}: no interviewer recognised among {len(speakers)} speakers; all turns are read "
+                      f"as participant speech (name the interviewer with 'interviewer: <label>' in the front "
+                      f"matter or with interviewer_labels)", UserWarning, stacklevel=3)
     interview_id = meta.pop("interview", "") or meta.pop("interview_id", "") or path.stem
     meta.pop("interview_id", None)
     width = max(3, len(str(len(turns))))
