@@ -91,3 +91,39 @@ def test_analyse_without_topics(tmp_path):
     assert (out / "rapport.html").exists() and (out / "segments.csv").exists()
     sheets = openpyxl.load_workbook(out / "rapport.xlsx", read_only=True).sheetnames
     assert "enighed" in sheets and "segmenter" in sheets
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "temaer.cli", *args], capture_output=True, text=True)
+
+
+def test_user_errors_are_one_line_not_tracebacks(tmp_path):
+    ls01 = str(CORPUS / "transcripts" / "LS01.txt")
+    fake = tmp_path / "fake.skops"
+    fake.write_text("not a model", encoding="utf-8")
+    for args, message in (
+        (["classify", ls01, "--out", str(tmp_path / "x.json")], "unsupported output type '.json'"),
+        (["classify", ls01, "--model", str(fake), "--out", str(tmp_path / "x.csv")], "not a temaer model file"),
+        (["segments", ls01, "--out", str(fake / "y.csv")], "fake.skops is a file, not a folder"),
+    ):
+        run = _cli(*args)
+        assert run.returncode == 1, args
+        assert "Traceback" not in run.stderr and "fejl" in run.stderr and message in " ".join(run.stderr.split())
+
+
+def test_duplicate_ids_empty_folders_and_missing_paths_are_reported(tmp_path):
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "LS01.txt").write_bytes((CORPUS / "transcripts" / "LS01.txt").read_bytes())
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "a" / "notes.pdf").write_bytes(b"%PDF")
+    out = tmp_path / "k.csv"
+    result = runner.invoke(app, ["classify", str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "empty"),
+                                 str(tmp_path / "gone"), "--out", str(out)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1
+    assert "interview id 'LS01' is used by several files" in text
+    assert "no transcript files in this folder" in text and "file or folder not found" in text
+    assert "skipped 1 file(s) that are not transcripts (notes.pdf)" in text
+    coded = pd.read_csv(out, encoding="utf-8-sig")
+    assert not coded["segment_id"].duplicated().any() and set(coded["interview_id"]) == {"LS01"}

@@ -192,7 +192,7 @@ def test_emerging_mode_skips_confidently_coded(segments, cache_dir):
     assert res.topics["emerging"].dtype == bool
 
 
-def test_emerging_topics_take_in_mixed_coded_segments(segments, cache_dir):
+def test_emerging_topics_take_in_mixed_coded_segments(segments, cache_dir, tmp_path):
     # half of the Covid segments also carry a (confident) mandate theme, as do all pay segments;
     # the Covid ones belong to the Covid topic found from the rest, the pay ones to no topic
     covid = segments.index[segments["planted"].eq("covid")]
@@ -212,6 +212,11 @@ def test_emerging_topics_take_in_mixed_coded_segments(segments, cache_dir):
     assert extended.sum() == len(added)
     assert extended[covid_topic] == (added["topic"] == covid_topic).sum()
     assert res.topics["size"].sum() + res.n_outliers == (seg["assigned"] == "cluster").sum()
+    from temaer._cli_topics import write_topic_outputs  # plots per group from the clustered rows only
+
+    out = write_topic_outputs(res, tmp_path / "emner")
+    assert (out / "topics_per_interessentgruppe.html").exists() and (out / "model").is_dir()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left
 
 
 def test_nearest_topics_keeps_far_rows_out():

@@ -186,7 +186,7 @@ def test_unterminated_front_matter_names_line(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(TranscriptError, match="file not found"):
+    with pytest.raises(TranscriptError, match="file or folder not found"):
         read_transcripts(tmp_path / "nope.txt")
 
 

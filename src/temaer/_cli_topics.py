@@ -53,7 +53,12 @@ def run_topics_command(
     from temaer.transcripts import read_transcripts
 
     console = console or Console(stderr=True)
-    segments = read_transcripts(list(paths), metadata=metadata)
+    segments = read_transcripts(list(paths), metadata=metadata, errors="collect")  # one bad file loses nothing
+    for failure in segments.attrs["errors"]:
+        where = f"{failure['file']}, line {failure['line']}" if failure["line"] else failure["file"]
+        console.print(f"[red]fejl[/red] {where}: {failure['message']}", markup=True, highlight=False)
+    if segments.empty:
+        raise ValueError("no transcript could be read")
     coded_table = _read_table(coded) if coded is not None else None
     columns = (TextColumn("[bold]Embedding"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())
@@ -66,6 +71,7 @@ def run_topics_command(
         result = discover_topics(segments, coded=coded_table, mode=mode, embedder=embedder,
                                  min_topic_size=min_topic_size, random_state=random_state,
                                  progress=report)
+    result.params["failed_files"] = len(segments.attrs["errors"])
     out = write_topic_outputs(result, out)
     n_emerging = int(result.topics["emerging"].sum()) if len(result.topics) else 0
     console.print(f"{len(result.topics)} emner ({n_emerging} uden for kommissoriet), "
@@ -74,22 +80,39 @@ def run_topics_command(
 
 
 def write_topic_outputs(result: Any, out: str | Path) -> Path:
-    """Write the tables, plotly HTML views and the saved model of ``result`` to ``out``."""
+    """Write the tables, plotly HTML views and the saved model of ``result`` to ``out``.
+
+    Everything is written to a temporary folder beside ``out`` first and moved in only when all of
+    it succeeded, so a failure never leaves a mix of old and new files.
+    """
+    import os
+    import shutil
+    import tempfile
+
     import pandas as pd
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    result.topics.to_csv(out / "topics.csv", index=False)
-    with pd.ExcelWriter(out / "topics.xlsx") as xlsx:
-        result.topics.to_excel(xlsx, sheet_name="topics", index=False)
-        for by in ("interessentgruppe", "hospital"):
-            share = result.share(by)
-            if not share.empty:
-                share.round(3).to_excel(xlsx, sheet_name=by)
-    keep = [c for c in result.segments.columns if not c.startswith("_")]
-    result.segments[keep].to_csv(out / "segments_topics.csv", index=False)
-    _write_plots(result, out)
-    result.save(out / "model")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmp_name:
+        tmp = Path(tmp_name)
+        result.topics.to_csv(tmp / "topics.csv", index=False)
+        with pd.ExcelWriter(tmp / "topics.xlsx") as xlsx:
+            result.topics.to_excel(xlsx, sheet_name="topics", index=False)
+            for by in ("interessentgruppe", "hospital"):
+                share = result.share(by)
+                if not share.empty:
+                    share.round(3).to_excel(xlsx, sheet_name=by)
+        keep = [c for c in result.segments.columns if not c.startswith("_")]
+        result.segments[keep].to_csv(tmp / "segments_topics.csv", index=False)
+        _write_plots(result, tmp)
+        result.save(tmp / "model")
+        out.mkdir(exist_ok=True)
+        for stale in ("topics_barchart.html", "topics_per_interessentgruppe.html"):  # not rewritten
+            (out / stale).unlink(missing_ok=True)
+        for item in tmp.iterdir():
+            if (out / item.name).is_dir():
+                shutil.rmtree(out / item.name)
+            os.replace(item, out / item.name)
     return out
 
 
@@ -101,8 +124,10 @@ def _write_plots(result: Any, out: Path) -> None:
     fig = model.visualize_barchart(top_n_topics=min(n_topics, 24), n_words=8, custom_labels=True,
                                    title="Emner: vigtigste ord")
     fig.write_html(out / "topics_barchart.html", include_plotlyjs=True)
-    seg = result.segments
-    if "interessentgruppe" in seg.columns and result.documents is not None:
+    seg = result.segments  # documents are the clustered rows; rows that joined a topic later are not
+    if "assigned" in seg.columns:
+        seg = seg[seg["assigned"] == "cluster"]
+    if "interessentgruppe" in seg.columns and result.documents is not None and len(seg) == len(result.documents):
         classes = seg["interessentgruppe"].fillna("").replace("", "(ukendt)").astype(str).tolist()
         per_class = model.topics_per_class(result.documents, classes=classes)
         fig = model.visualize_topics_per_class(per_class, top_n_topics=min(n_topics, 12),

@@ -495,7 +495,12 @@ def load_model(path: str | Path | None = None) -> ThemeClassifier:
     p = Path(path) if path is not None else _default_model_path()
     if not p.is_file():
         raise FileNotFoundError(f"{p}: model file not found")
-    untrusted = sio.get_untrusted_types(file=p)
+    import zipfile
+
+    try:
+        untrusted = sio.get_untrusted_types(file=p)
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ValueError(f"{p}: not a temaer model file (.skops): {exc}") from None
     bad = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
     if bad:
         raise ValueError(f"{p}: refusing to load a model file with unexpected types: {', '.join(bad)}")

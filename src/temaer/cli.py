@@ -47,6 +47,10 @@ def _read_with_progress(paths: list[Path], metadata: Path | None, console):
         except TranscriptError as exc:  # the metadata table itself is unreadable
             failures.append(exc)
     segments = pd.concat(frames, ignore_index=True) if frames else None
+    if segments is not None and metadata is not None and not any(f.file == str(metadata) for f in failures):
+        from temaer.transcripts import metadata_coverage
+
+        metadata_coverage(segments, metadata)
     return segments, failures
 
 
@@ -62,10 +66,37 @@ def _exit_if_failed(failures, console) -> None:
         raise typer.Exit(1)
 
 
+_VERBOSE = False
+
+
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False):
+    global _VERBOSE
+    _VERBOSE = verbose
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # no source lines
+        _console().print(f"[yellow]advarsel[/yellow] {message}", markup=True, highlight=False)
+
+    warnings.showwarning = show
+
+
+def main() -> None:
+    """Entry point: a problem with the user's input or files ends in one ``fejl`` line and exit 1.
+
+    (With ``--verbose`` the full traceback is shown.)
+    """
+    import zipfile
+
+    try:
+        app()
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:  # TranscriptError, CodingError, missing files ...
+        if _VERBOSE:
+            raise
+        _console().print(f"[red]fejl[/red] {exc}", markup=True, highlight=False)
+        raise SystemExit(1) from None
 
 
 @app.command()
@@ -78,6 +109,8 @@ def segments(
     from rich.table import Table
 
     console = _console()
+    if out is not None:
+        _check_out(out)
     segs, failures = _read_with_progress(paths, metadata, console)
     _report_failures(failures, console)
     if segs is not None:
@@ -101,6 +134,20 @@ def segments(
             write_table(segs, out)
             console.print(f"Skrev {len(segs)} segmenter til {out}")
     _exit_if_failed(failures, console)
+
+
+def _check_out(out: Path, suffixes: tuple[str, ...] | None = None) -> None:
+    """Fail early (before any slow work) on an output path that cannot be written."""
+    from temaer.io import TABLE_SUFFIXES
+
+    suffixes = suffixes or TABLE_SUFFIXES
+    if out.suffix.lower() not in suffixes:
+        raise ValueError(f"{out}: unsupported output type {out.suffix or '(none)'!r}; use one of {', '.join(suffixes)}")
+    if out.is_dir():
+        raise ValueError(f"{out}: is a folder; give a file name")
+    parent = next((q for q in out.parents if q.exists()), Path("."))
+    if not parent.is_dir():
+        raise ValueError(f"{out}: {parent} is a file, not a folder")
 
 
 OutTableOpt = Annotated[Path, typer.Option("--out", "-o", help="Output .csv/.xlsx/.parquet.")]
@@ -163,6 +210,7 @@ def classify(
     from temaer.transcripts import iter_files
 
     console = _console()
+    _check_out(out)
     clf = load_model(model)
     files = iter_files(paths)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -182,6 +230,12 @@ def classify(
     _exit_if_failed(summary.failures, console)
 
 
+def _codebook(path: Path | None):
+    from temaer.codebook import Codebook
+
+    return Codebook.load(path)
+
+
 @app.command()
 def train(
     segments_: Annotated[
@@ -198,6 +252,7 @@ def train(
     from temaer.classifier import ThemeClassifier
 
     console = _console()
+    _check_out(out, (".skops",))
     if len(segments_) == 1 and segments_[0].suffix.lower() in (".csv", ".xlsx", ".parquet"):
         p = segments_[0]
         reader = {".csv": pd.read_csv, ".xlsx": pd.read_excel, ".parquet": pd.read_parquet}[p.suffix.lower()]
@@ -207,6 +262,15 @@ def train(
     _report_failures(failures, console)
     if segs is None:
         raise typer.Exit(1)
+    from temaer.coding import read_coding
+
+    coded_ids = set(read_coding(coding, codebook=_codebook(codebook))["segment_id"])
+    ghosts = sorted(coded_ids - set(segs["segment_id"].astype(str)))
+    if ghosts:
+        import warnings
+
+        warnings.warn(f"{coding}: {len(ghosts)} of {len(coded_ids)} coded segment ids are not in the transcripts "
+                      f"and are left out (e.g. {', '.join(ghosts[:3])})", UserWarning, stacklevel=1)
     with console.status("Træner model (krydsvalidering pr. interview)"):
         clf = ThemeClassifier(codebook).fit(segs, coding)
     clf.save(out)
@@ -245,6 +309,11 @@ def analyse(
 
     console = _console()
     t0 = time.perf_counter()
+    if coding:
+        from temaer.coding import read_coding
+
+        for path in coding:  # a typo should not wait for classification and topics
+            read_coding(path)
     segs, failures = _read_with_progress(paths, metadata, console)
     _report_failures(failures, console)
     if segs is None:
@@ -308,8 +377,12 @@ def topics(
     """Find emerging topics (BERTopic) and write topics.csv/.xlsx, segments_topics.csv and HTML views."""
     from temaer._cli_topics import run_topics_command
 
-    run_topics_command(paths, metadata, out, coded=coded, mode=mode, embedder=embedder,
-                       min_topic_size=min_topic_size, random_state=seed, console=_console())
+    console = _console()
+    result = run_topics_command(paths, metadata, out, coded=coded, mode=mode, embedder=embedder,
+                                min_topic_size=min_topic_size, random_state=seed, console=console)
+    if result.params.get("failed_files"):
+        console.print(f"[red]{result.params['failed_files']} fil(er) kunne ikke læses[/red]")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -362,4 +435,4 @@ def evaluate(
 
 
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

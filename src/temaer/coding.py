@@ -173,7 +173,10 @@ def _read_frame(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str, b
         with path.open(encoding="utf-8-sig") as fh:
             header = fh.readline()
         sep = ";" if header.count(";") > header.count(",") else ","
-        return pd.read_csv(path, sep=sep, dtype=text_cols, encoding="utf-8-sig"), str(path), True
+        try:
+            return pd.read_csv(path, sep=sep, dtype=text_cols, encoding="utf-8-sig"), str(path), True
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise CodingError(f"{path}: not a readable coding table ({str(exc).strip() or 'empty file'})") from None
     if suffix in {".xlsx", ".xlsm", ".xls"}:
         return pd.read_excel(path, dtype=text_cols), str(path), True
     if suffix == ".parquet":

@@ -142,7 +142,8 @@ def _decode(path: Path) -> str:
         for encoding, zeros in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
             if len(raw) % 2 == 0 and zeros.count(0) >= 0.9 * len(zeros):  # Latin-script UTF-16 without BOM
                 return normalise(_decode_bom(path, raw, encoding))
-        raise TranscriptError(path, "binary file (NUL bytes); expected a UTF-8, UTF-16 or Windows-1252 text", 1)
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise TranscriptError(path, "binary file (NUL bytes); expected a UTF-8, UTF-16 or Windows-1252 text", line)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -420,8 +421,11 @@ def _front_matter(path: Path, text: str) -> tuple[dict, int]:
     try:
         meta = yaml.load(block, Loader=loader) or {}
     except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 2
-        raise TranscriptError(path, f"invalid YAML in front matter: {exc.__class__.__name__}", line) from None
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        line = getattr(mark, "line", 0) + 2
+        problem = " ".join(str(getattr(exc, "problem", "") or exc.__class__.__name__).split())
+        raise TranscriptError(path, f"invalid YAML in front matter ({problem}); each line must be "
+                              f"'key: value'", line) from None
     if not isinstance(meta, dict):
         raise TranscriptError(path, "front matter must be a mapping of 'key: value' lines", 2)
     end = m.end() + 1 if m.end() < len(text) else m.end()
@@ -672,13 +676,15 @@ def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
 
 def _read_one(path: Path, interviewer_labels: frozenset[str]) -> tuple[dict, list[dict]]:
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise TranscriptError(path, f"no transcript files in this folder (supported: {', '.join(SUPPORTED_SUFFIXES)})")
+    if not path.exists():
+        raise TranscriptError(path, "file or folder not found")
     if suffix not in SUPPORTED_SUFFIXES:
         hint = "; save it as .docx or .txt" if suffix in (".doc", ".rtf", ".odt", ".pdf", ".pages") else ""
         raise TranscriptError(
             path, f"unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}{hint}"
         )
-    if not path.is_file():
-        raise TranscriptError(path, "file not found")
     if suffix in (".vtt", ".srt"):
         text, turns = _vtt_turns(path)
         meta: dict = {}
@@ -779,18 +785,23 @@ def _read_case_table(metadata: str | Path | pd.DataFrame) -> pd.DataFrame:
             table = pd.read_excel(path, dtype=object).map(_cell_text)
         else:
             table = _read_csv_table(path)
-    table = table.fillna("").astype(str)
+    table = table.fillna("").astype(str).apply(lambda col: col.str.strip())
     known = {"interview", "interview_id", "file", *METADATA_COLUMNS}
     table.columns = [str(c).strip().lower() if str(c).strip().lower() in known else str(c).strip()
                      for c in table.columns]
     if "interview_id" in table.columns and "interview" not in table.columns:
         table = table.rename(columns={"interview_id": "interview"})
+    name = metadata if isinstance(metadata, (str, Path)) else "the metadata table"
     if "interview" not in table.columns and "file" not in table.columns:
-        raise TranscriptError(
-            getattr(metadata, "name", "metadata") if not isinstance(metadata, (str, Path)) else metadata,
-            "metadata table needs an 'interview' (or 'interview_id') or 'file' column",
-            1,
-        )
+        raise TranscriptError(name, "metadata table needs an 'interview' (or 'interview_id') or 'file' column", 1)
+    key = "interview" if "interview" in table.columns else "file"
+    keys = table[key].str.casefold()
+    for value in keys[keys.duplicated() & (keys != "")].unique():
+        rows = table[keys == value]
+        if len(rows.drop_duplicates()) > 1:  # the same id twice with different values
+            lines = " and ".join(str(i + 2) for i in rows.index[:2])
+            raise TranscriptError(name, f"{key} {rows[key].iloc[0]!r} has several rows with different "
+                                  f"values (lines {lines})", int(rows.index[1]) + 2)
     return table
 
 
@@ -822,10 +833,14 @@ def iter_files(source: str | Path | Iterable[str | Path]) -> list[Path]:
     for item in items:
         p = Path(item)
         if p.is_dir():
-            out.extend(
-                sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
-                       and not f.name.startswith((".", "~$")))
-            )
+            files = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "~$")))
+            found = [f for f in files if f.suffix.lower() in SUPPORTED_SUFFIXES]
+            other = [f.name for f in files if f.suffix.lower() not in SUPPORTED_SUFFIXES]
+            if other:
+                warnings.warn(f"{p}: skipped {len(other)} file(s) that are not transcripts "
+                              f"({', '.join(other[:3])}{' ...' if len(other) > 3 else ''}); supported: "
+                              f"{', '.join(SUPPORTED_SUFFIXES)}", UserWarning, stacklevel=2)
+            out.extend(found or [p])  # a folder without transcripts is reported as such
         else:
             out.append(p)
     return out
@@ -844,9 +859,14 @@ def iter_transcripts(
     labels = frozenset(x.lower() for x in interviewer_labels)
     table = _read_case_table(metadata) if metadata is not None else None
     table_name = str(metadata) if isinstance(metadata, (str, Path)) else "the metadata table"
+    seen: dict[str, Path] = {}  # interview id -> the file that has it
     for path in iter_files(source):
         try:
             meta, rows = _read_one(path, labels)
+            first = seen.setdefault(meta["interview_id"], path)
+            if first != path:
+                raise TranscriptError(path, f"interview id {meta['interview_id']!r} is used by several files: "
+                                      f"{first}, {path} (give each an 'interview:' id of its own)")
             row = _match_row(table, meta["interview_id"], path)
             meta = _merge_metadata(meta, path, row, table_name)
         except TranscriptError as exc:
@@ -864,13 +884,38 @@ def _match_row(table: pd.DataFrame | None, interview_id: str, path: Path) -> dic
         return None
     hits = pd.Series(False, index=table.index)
     if "interview" in table.columns:
-        hits |= table["interview"].str.strip() == interview_id
+        hits |= table["interview"] == interview_id
+        if not hits.any():  # "al01" in the table for AL01.txt
+            hits |= table["interview"].str.casefold() == interview_id.casefold()
     if "file" in table.columns:
         names = table["file"].str.strip().map(lambda s: Path(s).name if s else "")
         hits |= names == path.name
     if not hits.any():
         return None
     return table[hits].iloc[0].to_dict()
+
+
+def metadata_coverage(segments: pd.DataFrame, metadata: str | Path | pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Case-table rows that matched no transcript, and interviews with no row; warns about both.
+
+    Example:
+        >>> unmatched, without = metadata_coverage(segs, "cases.csv")  # doctest: +SKIP
+    """
+    table = _read_case_table(metadata)
+    first_source = segments.groupby("interview_id", sort=True)["source"].first()
+    seen_ids = {i.casefold() for i in first_source.index}
+    seen_files = {Path(s).name for s in first_source}
+    unmatched = []
+    for _, row in table.iterrows():
+        key_id, key_file = row.get("interview", ""), Path(row.get("file", "") or "x").name
+        if key_id.casefold() not in seen_ids and key_file not in seen_files:
+            unmatched.append(key_id or key_file)
+    without = [i for i, src in first_source.items() if _match_row(table, i, Path(src)) is None]
+    if unmatched:
+        warnings.warn(f"metadata rows matching no transcript: {', '.join(unmatched)}", UserWarning, stacklevel=2)
+    if without:
+        warnings.warn(f"transcripts with no metadata row: {', '.join(without)}", UserWarning, stacklevel=2)
+    return unmatched, without
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -913,34 +958,10 @@ def read_transcripts(
             failures.append({"file": result.file, "line": result.line, "message": result.problem})
             continue
         frames.append(result)
-    if frames:
-        out = pd.concat(frames, ignore_index=True)
-    else:
-        out = _frame([])
-    dup = out["segment_id"].duplicated()
-    if dup.any():
-        first = out.loc[dup, "segment_id"].iloc[0]
-        ids = out.loc[out["segment_id"] == first, "source"].unique()
-        interview = first.rsplit(":", 1)[0]
-        err = TranscriptError(ids[-1], f"interview id {interview!r} is used by several files: {', '.join(ids)}")
-        if errors == "raise":
-            raise err
-        failures.append({"file": err.file, "line": None, "message": err.problem})
-        out = out[~out["source"].isin(ids[1:])]
+    out = pd.concat(frames, ignore_index=True) if frames else _frame([])
     unmatched: list[str] = []
     if metadata is not None:
-        table = _read_case_table(metadata)
-        seen_ids, seen_files = set(out["interview_id"]), {Path(s).name for s in out["source"]}
-        for _, row in table.iterrows():
-            key_id, key_file = row.get("interview", ""), Path(row.get("file", "") or "x").name
-            if key_id not in seen_ids and key_file not in seen_files:
-                unmatched.append(key_id or key_file)
-        first_source = out.groupby("interview_id", sort=True)["source"].first()
-        files_without = [i for i, src in first_source.items() if _match_row(table, i, Path(src)) is None]
-        if unmatched:
-            warnings.warn(f"metadata rows matching no transcript: {', '.join(unmatched)}", stacklevel=2)
-        if files_without:
-            warnings.warn(f"transcripts with no metadata row: {', '.join(files_without)}", stacklevel=2)
+        unmatched, files_without = metadata_coverage(out, metadata)
     out = out.reset_index(drop=True)
     out.attrs["errors"] = failures
     out.attrs["unmatched_metadata"] = unmatched
