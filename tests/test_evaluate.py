@@ -103,7 +103,8 @@ def test_reference_precision_recall_f1_by_hand():
 
 
 def test_missing_segments_and_all_coders_row():
-    table = compare_coders({"A": A, "B": B, "C": C}, codebook=THEMES, n_boot=0)
+    with pytest.warns(UserWarning, match="cover different segments .not coded: C 4 of 8"):
+        table = compare_coders({"A": A, "B": B, "C": C}, codebook=THEMES, n_boot=0)
     # C coded only i1: the A-C pair is compared on those 4 segments.
     ac = row(table, "roller", "pair", "A", "C")
     assert ac["n"] == 4

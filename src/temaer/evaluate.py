@@ -190,6 +190,11 @@ def _prepare(
         name: to_wide(long, ids, segments=units).to_numpy(dtype=float)
         for name, long in longs.items()
     }
+    gaps = {name: int(np.isnan(w).all(axis=1).sum()) for name, w in wide.items()}
+    if any(gaps.values()):
+        which = ", ".join(f"{name} {k} of {len(units)}" for name, k in gaps.items() if k)
+        warnings.warn(f"the codings cover different segments (not coded: {which}); each comparison uses the "
+                      "segments both sides coded (column n)", UserWarning, stacklevel=1)
     return _Data(ids, labels, units, wide, _clusters(units, segs, cluster), segs)
 
 
