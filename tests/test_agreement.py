@@ -417,3 +417,8 @@ def test_bootstrap_validates_arguments():
         warnings.simplefilter("error")
         with pytest.raises(TypeError):
             bootstrap_ci("kappa", [[1, 0], [1, 0]])
+
+
+def test_text_and_number_codes_are_flagged():
+    with pytest.warns(UserWarning, match="mix text and numbers"):
+        assert cohen_kappa(["1", "0", "1"], [1, 0, 1]) <= 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -187,3 +188,70 @@ def test_classify_path_never_imports_topic_stack(tmp_path):
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def two_interviews():
+    from temaer.transcripts import read_transcripts
+
+    return [read_transcripts(CORPUS / "transcripts" / f"{i}.txt") for i in ("AL01", "HK01")]
+
+
+def test_context_follows_rows_not_index_labels(two_interviews):
+    from temaer.classifier import classify
+
+    a, b = two_interviews
+    both = pd.concat([b, a])  # the usual concat: index labels repeat
+    assert both.index.has_duplicates
+    coded = classify(both)
+    fresh = classify(both.reset_index(drop=True))
+    assert coded.index.equals(both.index)
+    np.testing.assert_allclose(coded.filter(like="p_").to_numpy(dtype=float),
+                               fresh.filter(like="p_").to_numpy(dtype=float))
+    alone = classify(a)  # the same as classifying the interview on its own
+    np.testing.assert_allclose(coded.loc[coded["interview_id"] == "AL01"].filter(like="p_").to_numpy(dtype=float),
+                               alone.filter(like="p_").to_numpy(dtype=float))
+
+
+def test_participant_rows_without_their_questions_are_unknown_context(two_interviews):
+    from temaer.classifier import classify
+
+    part = two_interviews[0].query("role == 'participant'")
+    with pytest.warns(UserWarning, match="1 of 1 interviews have no interviewer rows"):
+        filtered = classify(part)
+    plain = classify(part["text"].tolist())
+    np.testing.assert_allclose(filtered.filter(like="p_").to_numpy(dtype=float),
+                               plain.filter(like="p_").to_numpy(dtype=float))
+
+
+def test_wide_coding_indexed_by_segment_id_is_aligned_by_id(train_data, fitted):
+    from temaer.coding import to_wide
+
+    segs, coding = train_data
+    wide = to_wide(coding, fitted.themes_, segments=segs.segment_id).sample(frac=1, random_state=0)
+    assert wide.index.name == "segment_id"
+    other = ThemeClassifier(min_df=1, cv=4).fit(segs, wide)
+    texts = ["Vi booker tider", "Pårørende ringer"]
+    np.testing.assert_allclose(other.predict_proba(texts), fitted.predict_proba(texts))
+
+
+def test_groups_per_row_of_x_with_interviewer_rows(two_interviews):
+    segs = pd.concat(two_interviews, ignore_index=True)
+    coding = CORPUS / "coding" / "gold.csv"
+    model = ThemeClassifier(cv=2).fit(segs, coding, groups=segs["interview_id"])
+    assert model.n_train_ == int((segs["role"] == "participant").sum())
+    with pytest.raises(ValueError, match="groups has 3 entries"):
+        ThemeClassifier(cv=2).fit(segs, coding, groups=["a", "b", "c"])
+
+
+def test_input_edge_cases_are_clear(fitted):
+    assert fitted.predict_proba([]).shape == (0, len(fitted.themes_))
+    with pytest.raises(TypeError, match="not a dict"):
+        fitted.predict({"a": "Vi booker tider"})
+    with pytest.raises(ValueError, match="unknown theme"):
+        fitted.explain("Vi booker tider", themes=["ukendt"])
+    nan = fitted.predict_proba(pd.DataFrame({"text": [None, ""]}))
+    np.testing.assert_allclose(nan.iloc[0], nan.iloc[1])  # a missing text is empty, not the word "nan"

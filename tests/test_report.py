@@ -130,3 +130,15 @@ def test_report_renders_in_headless_chromium(coded, tmp_path):
     # Chromium logs every console message (errors included) as ":CONSOLE"; the report should log none.
     console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
     assert console == []
+
+
+def test_quotes_and_spread_with_missing_columns_and_groups(coded):
+    bare = coded.drop(columns=["interview_id", "speaker"])
+    q = quotes(bare, "roller", n=3, min_chars=20)
+    assert len(q) == 3 and q["interview_id"].isna().all()
+    with pytest.raises(ValueError, match="needs an 'interview_id' column"):
+        spread(bare, unit="interview")
+    gaps = coded.assign(interessentgruppe=["A", None, "", "A", "A", "B"])
+    by_group = quotes(gaps, "roller", n=2, by="interessentgruppe", min_chars=20)
+    assert set(by_group["interessentgruppe"]) <= set(spread(gaps, unit="segment")["interessentgruppe"])
+    assert "(ukendt)" in set(by_group["interessentgruppe"])

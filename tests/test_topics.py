@@ -190,6 +190,13 @@ def test_emerging_mode_skips_confidently_coded(segments, cache_dir):
     assert res.params["mode"] == "emerging"
     assert res.topics["mandate_share"].notna().all()
     assert res.topics["emerging"].dtype == bool
+    # theme columns without segment_id (e.g. model.predict(segments)) align by the segments' index
+    by_index = discover_topics(segments, coded=coded.drop(columns="segment_id"), cache_dir=cache_dir,
+                               min_tokens=3, min_topic_size=5, extend_quantile=None)
+    assert set(by_index.segments["segment_id"]) == kept
+    foreign = coded.assign(segment_id="other:" + coded["segment_id"])
+    with pytest.raises(ValueError, match="no row for any of the participant segments"):
+        discover_topics(segments, coded=foreign, cache_dir=cache_dir, min_tokens=3)
 
 
 def test_emerging_topics_take_in_mixed_coded_segments(segments, cache_dir, tmp_path):

@@ -126,6 +126,11 @@ def _encode(
     try:
         if categories is None:
             cats = _sorted_unique(present)
+            texts = {c for c in cats if isinstance(c, str)}
+            clash = [c for c in cats if not isinstance(c, str) and str(c) in texts]
+            if clash:
+                warnings.warn(f"{name}: values mix text and numbers ({str(clash[0])!r} and {clash[0]!r} are "
+                              "different categories); convert them to one type", UserWarning, stacklevel=3)
         else:
             if isinstance(categories, (str, bytes)):
                 raise TypeError("categories must be a sequence of values, not a string")

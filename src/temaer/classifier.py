@@ -54,11 +54,16 @@ def _as_frame(X: Any) -> pd.DataFrame:
         if "text" not in X.columns:
             raise ValueError("a segments table needs a 'text' column")
         return X
-    if isinstance(X, str):
-        raise TypeError("pass a list of texts or a segments DataFrame, not a single string")
+    if isinstance(X, (str, dict)):
+        raise TypeError(f"pass a list of texts or a segments DataFrame, not a {type(X).__name__}")
     if isinstance(X, pd.Series):
         return pd.DataFrame({"text": X})
     return pd.DataFrame({"text": list(X)})
+
+
+def _texts(frame: pd.DataFrame) -> list[str]:
+    """The ``text`` column as strings; a missing text (NaN/None) is empty, not the word "nan"."""
+    return frame["text"].fillna("").astype(str).tolist()
 
 
 def _groups(frame: pd.DataFrame) -> np.ndarray | None:
@@ -74,14 +79,26 @@ def question_context(frame: pd.DataFrame) -> pd.Series | None:
 
     Rows are taken in transcript order (``interview_id``, ``turn`` when present). Human coders read a
     segment in the light of the question it answers; the classifier gets the question as separate
-    features. A table without ``role``/``interview_id`` (plain texts) has no known context: None.
+    features. A table without ``role``/``interview_id`` (plain texts) has no known context: None; so
+    has (None per row, with a warning) an interview whose interviewer rows were filtered out.
+    Rows are matched by position, so any index (also a duplicated one) works.
     """
     if not {"role", "interview_id"} <= set(frame.columns):
         return None
-    order = frame.sort_values(["interview_id", "turn"], kind="stable") if "turn" in frame.columns else frame
+    pos = frame.reset_index(drop=True)
+    order = pos.sort_values(["interview_id", "turn"], kind="stable") if "turn" in pos.columns else pos
     is_question = order["role"] == "interviewer"
     last_question = order["text"].where(is_question).groupby(order["interview_id"], sort=False).ffill()
-    return last_question.where(~is_question, "").fillna("").astype(str).reindex(frame.index)
+    context = last_question.where(~is_question, "").fillna("").astype(str).astype(object).sort_index()
+    asked = pos["role"].eq("interviewer").groupby(pos["interview_id"]).transform("any").to_numpy()
+    spoken = is_participant(pos).to_numpy()
+    if (spoken & ~asked).any():
+        blind = pos.loc[spoken & ~asked, "interview_id"].nunique()
+        warnings.warn(f"{blind} of {pos['interview_id'].nunique()} interviews have no interviewer rows: their "
+                      "segments are coded without the question they answer, which is markedly less accurate "
+                      "(pass whole transcripts)", UserWarning, stacklevel=3)
+        context[~asked] = None
+    return context.set_axis(frame.index)
 
 
 def _targets(frame: pd.DataFrame, coding: Any, ids: Sequence[str]) -> pd.DataFrame:
@@ -92,6 +109,12 @@ def _targets(frame: pd.DataFrame, coding: Any, ids: Sequence[str]) -> pd.DataFra
         missing = [t for t in ids if t not in coding.columns]
         if missing:
             raise ValueError(f"wide coding lacks theme columns {missing}")
+        if coding.index.name == "segment_id":  # e.g. temaer.to_wide(): align by id, not by position
+            if "segment_id" not in frame.columns:
+                raise ValueError("a coding indexed by segment_id needs segments with a 'segment_id' column")
+            if coding.index.duplicated().any():
+                raise ValueError("the wide coding has duplicate segment ids")
+            return coding[list(ids)].reindex(frame["segment_id"].astype(str)).astype(float).set_axis(frame.index)
         if len(coding) != len(frame):
             raise ValueError("a wide coding without segment_id must have one row per input text")
         return coding[list(ids)].astype(float).set_axis(frame.index)
@@ -231,9 +254,10 @@ class ThemeClassifier:
             unknown = "" if getattr(self, "context_seen_", False) else NO_CONTEXT
             ctx = [unknown] * len(lemmas)
         else:  # many segments answer the same question: lemmatise each question once
-            unique = list(dict.fromkeys(contexts))
+            unique = [c for c in dict.fromkeys(contexts) if c is not None]
             lemmatised = dict(zip(unique, self._lemmas(unique), strict=True))
-            ctx = [lemmatised[c] or NO_CONTEXT for c in contexts]
+            unknown = "" if getattr(self, "context_seen_", False) else NO_CONTEXT
+            ctx = [unknown if c is None else (lemmatised[c] or NO_CONTEXT) for c in contexts]
         return pd.DataFrame({"lemmas": lemmas, "context": ctx})
 
     def _dense(self, texts: Sequence[str]) -> np.ndarray | None:
@@ -273,20 +297,24 @@ class ThemeClassifier:
         codebook = self._codebook()
         ids = codebook.ids
         frame = _as_frame(X)
+        if groups is not None and len(groups) != len(frame):
+            raise ValueError(f"groups has {len(groups)} entries for {len(frame)} rows of X")
         context = question_context(frame)
         if context is None:
             context = pd.Series(None, index=frame.index, dtype=object)
         keep = is_participant(frame).to_numpy()
         frame, context = frame[keep], context[keep]
+        grp = np.asarray(groups)[keep] if groups is not None else None
         y = _targets(frame, coding, ids)
         coded = y.notna().all(axis=1).to_numpy()
         if coded.sum() < 10:
-            raise ValueError(f"only {int(coded.sum())} coded segments: too few to train on")
+            raise ValueError(f"only {int(coded.sum())} coded segments: too few to train on (are the coding's "
+                             "segment ids those of the segments?)")
         frame, context, y = frame[coded], context[coded], y[coded].astype(int)
-        texts = frame["text"].astype(str).tolist()
-        grp = np.asarray(groups)[coded] if groups is not None else _groups(frame)
-        self.context_seen_ = bool((context.fillna("") != "").any())  # any real question in training
-        docs = self._docs(texts, context.fillna("").tolist() if self.context_seen_ else None)
+        texts = _texts(frame)
+        grp = grp[coded] if grp is not None else _groups(frame)
+        self.context_seen_ = bool(context.dropna().ne("").any())  # any real question in training
+        docs = self._docs(texts, context.tolist() if self.context_seen_ else None)
         dense = self._dense(texts)
         Y = y.to_numpy()
         if self.use_examples:
@@ -375,8 +403,10 @@ class ThemeClassifier:
         """
         self._check_fitted()
         frame = _as_frame(X)
+        if frame.empty:
+            return pd.DataFrame(np.zeros((0, len(self.themes_))), index=frame.index, columns=list(self.themes_))
         context = question_context(frame)
-        probs = self._scores(frame["text"].astype(str).tolist(), None if context is None else context.tolist())
+        probs = self._scores(_texts(frame), None if context is None else context.tolist())
         return pd.DataFrame(probs, index=frame.index, columns=list(self.themes_))
 
     def predict(self, X: Any) -> pd.DataFrame:
@@ -403,6 +433,9 @@ class ThemeClassifier:
         lemma = docs["lemmas"].iloc[0]
         X = self.vectorizer_.transform(docs).tocsr()
         names = self.vectorizer_.get_feature_names_out()
+        unknown = [t for t in (themes or []) if t not in self.themes_]
+        if unknown:
+            raise ValueError(f"unknown theme(s) {unknown}; the model's themes: {', '.join(self.themes_)}")
         assigned = themes or [t for t, v in self.predict([text]).iloc[0].items() if v]
         rows = []
         tokens = lemma.split()
@@ -554,7 +587,7 @@ def classify(
     is_part = is_participant(frame).to_numpy()
     probs = np.full((len(frame), len(themes)), np.nan)
     idx = np.flatnonzero(is_part)
-    texts = frame["text"].astype(str).to_numpy()
+    texts = np.asarray(_texts(frame), dtype=object)
     context = question_context(frame)
     contexts = None if context is None else context.to_numpy()
     for start in range(0, len(idx), batch_size):

@@ -74,6 +74,8 @@ def spread(
     part = _participants(coded, ids)
     part[by] = part[by].fillna("").astype(str).replace("", "(ukendt)")
     if unit == "interview":
+        if "interview_id" not in part.columns:
+            raise ValueError("unit='interview' needs an 'interview_id' column; use unit='segment'")
         part = part.groupby([*by, "interview_id"], sort=True)[ids].any().reset_index()
     n = part.groupby(by, sort=True).size().rename("n")
     counts = part.groupby(by, sort=True)[ids].sum()
@@ -143,6 +145,13 @@ def quotes(
     score_col = f"p_{theme}"
     score = cand[score_col] if score_col in cand.columns else pd.Series(1.0, index=cand.index)
     cand = cand.assign(score=score).sort_values(["score", "segment_id"], ascending=[False, True])
+    # sources for diversity; without interview ids every segment counts as its own interview
+    cand = cand.assign(_iid=cand["interview_id"] if "interview_id" in cand.columns else cand["segment_id"],
+                       _spk=cand["speaker"] if "speaker" in cand.columns else "")
+    if by is not None:
+        if by not in cand.columns:
+            raise ValueError(f"no column {by!r} in the coded table")
+        cand = cand.assign(**{by: cand[by].fillna("").astype(str).replace("", "(ukendt)")})  # as spread()
     groups = [(None, cand)] if by is None else list(cand.groupby(by, sort=True))
     rows = []
     for key, g in groups:
@@ -164,17 +173,17 @@ def quotes(
 def _diverse(g: pd.DataFrame, n: int) -> pd.DataFrame:
     """Round-robin over interviews in score order; at most one quote per speaker per interview first."""
     chosen, seen_speakers = [], set()
-    per_interview = {k: list(v.index) for k, v in g.groupby("interview_id", sort=False)}
-    order = list(dict.fromkeys(g["interview_id"]))  # interviews by their best score
+    per_interview = {k: list(v.index) for k, v in g.groupby("_iid", sort=False)}
+    order = list(dict.fromkeys(g["_iid"]))  # interviews by their best score
     while len(chosen) < n and any(per_interview.values()):
         progressed = False
         for iid in order:
             queue = per_interview[iid]
             while queue:
                 idx = queue.pop(0)
-                key = (iid, g.at[idx, "speaker"])
+                key = (iid, g.at[idx, "_spk"])
                 if key in seen_speakers and any(
-                    (iid, g.at[j, "speaker"]) not in seen_speakers for j in queue
+                    (iid, g.at[j, "_spk"]) not in seen_speakers for j in queue
                 ):
                     queue.append(idx)  # try another speaker of this interview first
                     continue

@@ -533,9 +533,19 @@ def _attach_coding(frame: pd.DataFrame, coded: pd.DataFrame, theme_ids: list[str
     present = [t for t in theme_ids if t in coded.columns]
     if not present and "themes" not in coded.columns:
         raise ValueError("coded needs theme columns or a 'themes' column")
-    coded = coded.drop_duplicates("segment_id").set_index("segment_id") \
-        if "segment_id" in coded.columns else coded
-    coded = coded.reindex(frame["segment_id"])
+    if "segment_id" in coded.columns:
+        coded = coded.drop_duplicates("segment_id").set_index("segment_id")
+    if coded.index.name == "segment_id":
+        coded = coded.set_axis(coded.index.astype(str)).reindex(frame["segment_id"].astype(str))
+    elif coded.index.isin(frame.index).all() and not coded.index.has_duplicates:
+        coded = coded.reindex(frame.index)  # e.g. model.predict(segments): rows by the segments' index
+    else:
+        raise ValueError("coded needs a 'segment_id' column (e.g. the output of temaer.classify) or the "
+                         "segments' own index")
+    spoken = is_participant(frame).to_numpy()
+    if spoken.any() and coded.loc[spoken].isna().all(axis=1).all():
+        raise ValueError("coded has no row for any of the participant segments (segment ids from another "
+                         "corpus?)")
     if present:
         hits = coded[present].astype("float").fillna(0).to_numpy() > 0
         mandate = hits.any(axis=1)
