@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -448,7 +449,7 @@ def _looks_like_label(label: str, counts: dict[str, int], rest: str = "") -> boo
     n = counts.get(label, 0)
     if label.lower() in DEFAULT_INTERVIEWER_LABELS:
         return True
-    if n == 1 and any(v >= 2 for k, v in counts.items() if k != label):
+    if n == 1 and max(counts.values()) >= 2:  # a one-off label where other speakers recur
         if label.lower().split()[0] in _NOT_SPEAKERS:
             return False
         coded = _CODE_LABEL_RE.match(label) or _NUMBERED_LABEL_RE.match(label)  # "D4: øh, ..." is a turn
@@ -474,6 +475,7 @@ def _lines(text: str, offset: int) -> Iterator[tuple[int, int, str]]:
         lineno += 1
 
 
+@functools.lru_cache(maxsize=4096)
 def _role(label: str, interviewer_labels: frozenset[str]) -> str:
     lab = label.strip().lower()
     bare = re.sub(r"[ \t]*[\[(][^\[\]()]*[\])]$", "", lab)  # "I (uddybende)" is still "I"
@@ -586,7 +588,7 @@ def _finish(text: str, turns: list[_Turn]) -> list[_Turn]:
     """
     for t in turns:
         t.start, t.end = _span(text, t.start, t.end)
-        mark = END_MARK_RE.search(text, t.start, t.end)
+        mark = END_MARK_RE.search(text, max(t.start, t.end - 24), t.end) if text[t.end - 1 : t.end] == "#" else None
         if mark:
             t.extra["timestamp_end"] = mark["ts"] + (f".{mark['frac']}" if mark["frac"] else "")
             t.end = _span(text, t.start, mark.start())[1]
