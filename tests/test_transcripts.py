@@ -566,3 +566,15 @@ def test_only_interviewer_turns_is_a_clear_error(tmp_path):
 def test_front_matter_lists_are_joined(tmp_path):
     segs = read_transcripts(write(tmp_path / "y.txt", "---\nafdeling: [Akut, Medicin]\n---\nI: Hej?\nIP: Hej.\n"))
     assert set(segs["afdeling"]) == {"Akut; Medicin"}
+
+
+def test_mail_with_q_a_and_svar_labels(tmp_path):
+    text = ("---\ninterviewform: mail\n---\nQ: Hvordan er arbejdsbyrden?\nA: Den er stor.\n\n"
+            "Spørgsmål 2: Hvad kunne forbedres? Svar: Flere hænder.\n\nSpørgsmål 3:\nHvem bestemmer?\nSvar:\n"
+            "Lederen.\n")
+    segs = read_transcripts(write(tmp_path / "qa.txt", text))
+    assert segs[["role", "text"]].values.tolist() == [
+        ["interviewer", "Hvordan er arbejdsbyrden?"], ["participant", "Den er stor."],
+        ["interviewer", "Hvad kunne forbedres?"], ["participant", "Flere hænder."],
+        ["interviewer", "Hvem bestemmer?"], ["participant", "Lederen."]]
+    assert_traceable(segs)

@@ -34,7 +34,7 @@ COLUMNS = (
 #: Labels that mark the interviewer (case-insensitive); ``Spørgsmål N`` is matched separately.
 DEFAULT_INTERVIEWER_LABELS = frozenset(
     {"i", "int", "interviewer", "intervieweren", "moderator", "facilitator", "i1", "i2", "int1",
-     "int2", "interviewer 1", "interviewer 2"}
+     "int2", "interviewer 1", "interviewer 2", "q"}
 )
 #: Roles of rows that are not participant speech (never coded): questions and preamble notes.
 NON_PARTICIPANT_ROLES = frozenset({"interviewer", "note"})
@@ -63,6 +63,10 @@ TURN_SEP_RE = re.compile(
     rf"^[ \t]*{_BOLD}(?:{_TS}[ \t]*)?{_LABEL}{_BOLD}(?:[ \t]*\t[ \t]*|[ \t]+[-–][ \t]+)(?P<rest>\S.*)$"
 )
 QUESTION_RE = re.compile(rf"^{_QUOTE}{_QLABEL}[ \t]*[:.)-][ \t]*(?P<rest>.*)$", re.I)
+# Mail answers laid out as "Q: ... / A: ..." or "Spørgsmål: ... / Svar: ...".
+MAIL_QUESTION_RE = re.compile(rf"^{_QUOTE}(?P<label>Q\d*|Spørgsmål|Spm\.?)[ \t]*:[ \t]*(?P<rest>.*)$", re.I)
+ANSWER_RE = re.compile(rf"^{_QUOTE}(?:(?i:svar)|A)[ \t]*\d*[ \t]*:[ \t]*(?P<rest>.*)$")
+INLINE_ANSWER_RE = re.compile(r"\?[ \t]+(?:(?i:svar)|A)[ \t]*:[ \t]*(?=\S)")  # "...? Svar: ..."
 # A question heading alone on its line ("Spørgsmål 3", "Ad spørgsmål 3:"); the question follows.
 QUESTION_HEADING_RE = re.compile(rf"^{_QUOTE}{_QLABEL}[ \t]*[:.)-]?[ \t]*$", re.I)
 # In mail answers: a numbered line ending in a question mark is the question being answered (an
@@ -653,12 +657,22 @@ def _parse_mail(text: str, body_start: int, respondent: str) -> list[_Turn]:
             para = _Turn(" ".join(heading["label"].split()), "interviewer", -1, -1, lineno)
             turns.append(para)
             continue
-        q = QUESTION_RE.match(line)
+        a = ANSWER_RE.match(line)
+        if a:  # "Svar: ..." / "A: ...": the answer starts after the label (or on the next line)
+            para = _Turn(respondent, "participant", pos + a.start("rest") if a["rest"].strip() else -1,
+                         pos + len(line), lineno)
+            turns.append(para)
+            continue
+        q = QUESTION_RE.match(line) or MAIL_QUESTION_RE.match(line)
         n = None if q else NUMBERED_QUESTION_RE.match(line)
         if q or n:
             m = q or n
             answer = n.start("answer") if n and n["answer"] else -1
-            start, end = _span(text, pos + m.start("rest"), pos + (m.end("rest") if answer >= 0 else len(line)))
+            inline = INLINE_ANSWER_RE.search(line, m.start("rest")) if q else None
+            if inline:
+                answer = inline.end()
+            end_q = inline.start() + 1 if inline else (m.end("rest") if answer >= 0 else len(line))
+            start, end = _span(text, pos + m.start("rest"), pos + end_q)
             label = " ".join(q["label"].split()) if q else f"Spørgsmål {n['number']}"
             turns.append(_Turn(label, "interviewer", start, end, lineno))
             para = None
