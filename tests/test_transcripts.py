@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -578,3 +579,12 @@ def test_mail_with_q_a_and_svar_labels(tmp_path):
         ["interviewer", "Hvad kunne forbedres?"], ["participant", "Flere hænder."],
         ["interviewer", "Hvem bestemmer?"], ["participant", "Lederen."]]
     assert_traceable(segs)
+
+
+def test_missing_times_are_none_and_an_all_failed_read_is_empty_text(tmp_path):
+    write(tmp_path / "a.txt", "I: Hej? #00:00:02-0#\nIP: Hej.\n")
+    write(tmp_path / "b.txt", "I: Hej?\nIP: Goddag.\n")
+    segs = read_transcripts(tmp_path)
+    assert segs["timestamp_end"].tolist() == ["00:00:02.0", None, None, None]
+    none = read_transcripts(tmp_path / "nope.txt", errors="collect")
+    assert none.empty and all(t is np.dtype(object) for t in none.dtypes) and len(none.attrs["errors"]) == 1

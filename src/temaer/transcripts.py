@@ -938,8 +938,8 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     """Rows -> DataFrame with the standard columns first (missing metadata as "")."""
     keys = dict.fromkeys(k for row in rows for k in row)
     columns = [*COLUMNS, *(k for k in keys if k not in COLUMNS)]
-    data = {c: [row.get(c, None if c == "timestamp" else "") for row in rows] for c in columns}
-    return pd.DataFrame(data, columns=columns)
+    data = {c: [row.get(c, None if c.startswith("timestamp") else "") for row in rows] for c in columns}
+    return pd.DataFrame(data, columns=columns, dtype=object if not rows else None)
 
 
 def read_transcripts(
@@ -975,6 +975,8 @@ def read_transcripts(
             continue
         frames.append(result)
     out = pd.concat(frames, ignore_index=True) if frames else _frame([])
+    for col in [c for c in out.columns if c.startswith("timestamp")]:  # missing time: None, as in every file
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
     unmatched: list[str] = []
     if metadata is not None:
         unmatched, files_without = metadata_coverage(out, metadata)
