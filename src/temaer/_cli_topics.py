@@ -50,13 +50,13 @@ def run_topics_command(
     )
 
     from temaer.topics import discover_topics
-    from temaer.transcripts import read_transcripts
+    from temaer.transcripts import TranscriptError, read_transcripts
 
     console = console or Console(stderr=True)
     segments = read_transcripts(list(paths), metadata=metadata, errors="collect")  # one bad file loses nothing
     for failure in segments.attrs["errors"]:
-        where = f"{failure['file']}, line {failure['line']}" if failure["line"] else failure["file"]
-        console.print(f"[red]fejl[/red] {where}: {failure['message']}", markup=True, highlight=False)
+        error = TranscriptError(failure["file"], failure["message"], failure["line"])
+        console.print(f"[red]fejl[/red] {error}", markup=True, highlight=False)
     if segments.empty:
         raise ValueError("no transcript could be read")
     coded_table = _read_table(coded) if coded is not None else None

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from temaer.io import TABLE_SUFFIXES, atomic_path, write_table
+from temaer.io import atomic_path, check_output_path, write_table
 from temaer.transcripts import TranscriptError, is_participant, iter_files, iter_transcripts
 
 
@@ -127,10 +127,7 @@ def classify_files(
 
     from temaer.classifier import ThemeClassifier, classify, load_model
 
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise ValueError(f"{out}: unsupported output type {suffix!r}; use one of {', '.join(TABLE_SUFFIXES)}")
+    out = check_output_path(out)
     clf = model if isinstance(model, ThemeClassifier) else load_model(model)
     summary = BatchSummary(themes=tuple(clf.themes_))
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -138,16 +138,9 @@ def segments(
 
 def _check_out(out: Path, suffixes: tuple[str, ...] | None = None) -> None:
     """Fail early (before any slow work) on an output path that cannot be written."""
-    from temaer.io import TABLE_SUFFIXES
+    from temaer.io import TABLE_SUFFIXES, check_output_path
 
-    suffixes = suffixes or TABLE_SUFFIXES
-    if out.suffix.lower() not in suffixes:
-        raise ValueError(f"{out}: unsupported output type {out.suffix or '(none)'!r}; use one of {', '.join(suffixes)}")
-    if out.is_dir():
-        raise ValueError(f"{out}: is a folder; give a file name")
-    parent = next((q for q in out.parents if q.exists()), Path("."))
-    if not parent.is_dir():
-        raise ValueError(f"{out}: {parent} is a file, not a folder")
+    check_output_path(out, suffixes or TABLE_SUFFIXES)
 
 
 OutTableOpt = Annotated[Path, typer.Option("--out", "-o", help="Output .csv/.xlsx/.parquet.")]

@@ -103,13 +103,12 @@ def load_segments(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
         else:
-            from temaer.transcripts import read_transcripts
+            from temaer.transcripts import TranscriptError, read_transcripts
 
             frame = read_transcripts(path, errors="collect")  # the text is extra: a bad file loses only itself
             for failure in frame.attrs["errors"]:
-                where = f"{failure['file']}, line {failure['line']}" if failure["line"] else failure["file"]
-                warnings.warn(f"{where}: {failure['message']} (its segments have no text)", UserWarning,
-                              stacklevel=2)
+                error = TranscriptError(failure["file"], failure["message"], failure["line"])
+                warnings.warn(f"{error} (its segments have no text)", UserWarning, stacklevel=2)
     if SEGMENT not in frame.columns:
         if frame.index.name == SEGMENT:
             frame = frame.reset_index()

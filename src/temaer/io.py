@@ -36,6 +36,25 @@ def atomic_path(path: str | Path):
             os.unlink(tmp)
 
 
+def check_output_path(path: str | Path, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> Path:
+    """Fail early, with a clear message, on an output path that cannot be written.
+
+    Example:
+        >>> check_output_path("out/kodet.json")  # doctest: +SKIP
+        ValueError: out/kodet.json: unsupported output type '.json'; use one of .csv, .xlsx, .parquet
+    """
+    target = Path(path)
+    if target.suffix.lower() not in suffixes:
+        raise ValueError(f"{target}: unsupported output type {target.suffix or '(none)'!r}; "
+                         f"use one of {', '.join(suffixes)}")
+    if target.is_dir():
+        raise ValueError(f"{target}: is a folder; give a file name")
+    parent = next((q for q in target.parents if q.exists()), Path("."))
+    if not parent.is_dir():
+        raise ValueError(f"{target}: {parent} is a file, not a folder")
+    return target
+
+
 def write_text(text: str, path: str | Path) -> Path:
     """Write UTF-8 text atomically."""
     with atomic_path(path) as tmp:
@@ -53,15 +72,13 @@ def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_table(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "segments") -> Path:
     """Write ``df`` atomically as CSV (UTF-8 with BOM, so Excel shows æøå), XLSX or Parquet."""
-    target = Path(path)
+    target = check_output_path(path)
     suffix = target.suffix.lower()
     writers: dict[str, Callable[[Path], None]] = {
         ".csv": lambda p: df.to_csv(p, index=False, encoding="utf-8-sig"),
         ".xlsx": lambda p: _excel_safe(df).to_excel(p, index=False, sheet_name=sheet_name),
         ".parquet": lambda p: df.to_parquet(p, index=False),
     }
-    if suffix not in writers:
-        raise ValueError(f"{target}: unsupported output type {suffix!r}; use one of {', '.join(TABLE_SUFFIXES)}")
     with atomic_path(target) as tmp:
         writers[suffix](tmp)
     return target

@@ -453,13 +453,13 @@ def _looks_like_label(label: str, counts: dict[str, int], rest: str = "") -> boo
     n = counts.get(label, 0)
     if label.lower() in DEFAULT_INTERVIEWER_LABELS:
         return True
+    coded = bool(_CODE_LABEL_RE.match(label) or _NUMBERED_LABEL_RE.match(label))
     if n == 1 and max(counts.values()) >= 2:  # a one-off label where other speakers recur
         if label.lower().split()[0] in _NOT_SPEAKERS:
             return False
-        coded = _CODE_LABEL_RE.match(label) or _NUMBERED_LABEL_RE.match(label)  # "D4: øh, ..." is a turn
-        if not coded and rest.lstrip("\"'“„»([ \t")[:1].islower():
+        if not coded and rest.lstrip("\"'“„»([ \t")[:1].islower():  # "D4: øh, ..." is still a turn
             return False
-    if _CODE_LABEL_RE.match(label) or _NUMBERED_LABEL_RE.match(label):
+    if coded:
         return True
     if n >= 2 and _CODE_LABEL_RE.match(label.upper()):  # lower-case codes: "ip:", "d1:"
         return True
@@ -572,8 +572,8 @@ def _parse_turns(text: str, body_start: int, interviewer_labels: frozenset[str],
             turns.append(_Turn(speaker, _role(speaker, interviewer_labels), start, pos + len(line), lineno,
                                _time(m) or pending))
             pending = None
-        elif TIME_LINE_RE.match(line):
-            pending = TIME_LINE_RE.match(line)["ts"]
+        elif time_line := TIME_LINE_RE.match(line):
+            pending = time_line["ts"]
         elif turns and line.strip():
             turns[-1].end = pos + len(line)  # continuation line (or more preamble)
         elif line.strip():
